@@ -1,0 +1,119 @@
+// The accelerator's architecture configuration (configs/*.yaml), typed and
+// validated. SystemC-free: the mapper and the CLI read it as well as the
+// hardware model. Every key is documented in docs/configuration.md.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace reramsim::arch {
+
+struct OuConfig {
+  int rows = 0;  // wordlines active at once
+  int cols = 0;  // bitlines active at once
+};
+
+struct CrossbarConfig {
+  int rows = 0;
+  int cols = 0;
+  int cell_bits = 0;
+  OuConfig ou;
+  int dac_bits = 1;
+  int adc_bits = 8;
+  int adcs_per_crossbar = 1;
+  int cols_per_adc = 1;  // columns multiplexed onto one ADC
+};
+
+struct PeConfig {
+  int cus = 1;                 // compute units per PE
+  int crossbars_per_cu = 1;
+  int alu_lanes = 32;
+  int sfu_lanes = 32;
+  std::int64_t conv_buffer_bytes = 0;  // each of the two convolution buffers
+  int conv_buffers = 2;
+  std::int64_t output_buffer_bytes = 0;
+  int crossbars() const { return cus * crossbars_per_cu; }
+};
+
+struct DataConfig {
+  int weight_bits = 8;
+  int activation_bits = 8;
+};
+
+// All latencies in cycles of the chip clock.
+struct LatencyConfig {
+  int ou_step = 1;        // one OU activation incl. its ADC conversions
+  int adc_conversion = 1;
+  int buffer_read = 1;
+  int buffer_write = 1;
+  int alu_op = 1;         // simple ops (add, sub, max, min, relu, shift)
+  int alu_mul_div = 4;    // multiply and divide
+  int sfu_op = 8;         // inverse square root and other transcendental functions
+  int router = 1;         // switch traversal (ST)
+  int link = 1;           // link traversal (LT)
+  int weight_write_row = 0;  // programming one crossbar row
+};
+
+struct FatTreeConfig {
+  bool enabled = true;
+  int arity = 4;
+  int levels = 4;  // router levels below the dispatch unit: 1-4-16-64 is 4
+};
+
+struct MeshConfig {
+  bool enabled = true;
+};
+
+struct CollectionTreeConfig {
+  bool enabled = true;
+  int arity = 4;
+  int levels = 4;
+};
+
+struct NocConfig {
+  int link_width_bits = 16;
+  int multicast_fanout = 4;
+  FatTreeConfig fat_tree;
+  MeshConfig mesh;
+  CollectionTreeConfig collection;
+};
+
+struct ChipConfig {
+  int pe_x = 1;
+  int pe_y = 1;
+  int pes_per_group = 1;
+  double clock_mhz = 1000.0;
+  std::int64_t global_buffer_bytes = 0;  // on-chip cache / result buffer
+  int pes() const { return pe_x * pe_y; }
+};
+
+struct ArchConfig {
+  std::string name;
+  std::string file;
+  ChipConfig chip;
+  PeConfig pe;
+  CrossbarConfig crossbar;
+  DataConfig data;
+  LatencyConfig latency;
+  NocConfig noc;
+
+  std::int64_t total_crossbars() const {
+    return std::int64_t(chip.pes()) * pe.crossbars();
+  }
+  std::int64_t total_cells() const {
+    return total_crossbars() * crossbar.rows * crossbar.cols;
+  }
+  // Columns one weight occupies: ceil(weight_bits / cell_bits).
+  int weight_slices() const { return (data.weight_bits + crossbar.cell_bits - 1) / crossbar.cell_bits; }
+  // Input cycles per activation: ceil(activation_bits / dac_bits).
+  int input_cycles() const { return (data.activation_bits + crossbar.dac_bits - 1) / crossbar.dac_bits; }
+  double cycle_ns() const { return 1000.0 / chip.clock_mhz; }
+};
+
+// Loads and validates; throws workloads::InputError with a one-line message
+// "file:line: key: what was expected" on any unknown key, wrong type or
+// impossible value.
+ArchConfig load_arch_config(const std::string& path);
+ArchConfig parse_arch_config(const std::string& yaml_text, const std::string& file);
+
+}  // namespace reramsim::arch

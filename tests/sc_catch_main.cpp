@@ -1,0 +1,6 @@
+// libsystemc.so defines main() and calls sc_main(); run Catch2 from there.
+#define CATCH_CONFIG_RUNNER
+#include <catch2/catch.hpp>
+#include <systemc>
+
+int sc_main(int argc, char* argv[]) { return Catch::Session().run(argc, argv); }

@@ -1,0 +1,104 @@
+// A CNN as the simulator sees it: layers with their derived shapes, weight and
+// MAC counts, and the weight matrix each weighted layer lowers to.
+//
+// Tensors are H x W x C (channel innermost). A layer's inputs are earlier
+// layers (by index) or the network input (kNetworkInput).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace reramsim::workloads {
+
+struct Shape {
+  int h = 0;
+  int w = 0;
+  int c = 0;
+  std::int64_t elements() const { return std::int64_t(h) * w * c; }
+  bool operator==(const Shape& o) const { return h == o.h && w == o.w && c == o.c; }
+};
+
+enum class LayerType { conv, fc, local, pool, lrn, add, concat };
+enum class PoolMode { max, avg };
+enum class Activation { none, relu };
+
+const char* to_string(LayerType type);
+
+constexpr int kNetworkInput = -1;
+
+struct Layer {
+  std::string name;
+  LayerType type = LayerType::conv;
+  int line = 0;             // line in the network file, for messages
+  std::vector<int> inputs;  // indices of earlier layers, or kNetworkInput
+
+  // conv, local (locally connected) and pool
+  int kernel_h = 1, kernel_w = 1;
+  int stride_h = 1, stride_w = 1;
+  int pad_h = 0, pad_w = 0;
+  int groups = 1;         // conv only
+  int out_channels = 0;   // conv, local, fc: M
+  PoolMode pool_mode = PoolMode::max;
+  bool ceil_mode = false;  // pool: round the output size up
+  bool batchnorm = false;  // conv/fc: a BatchNorm the file states, folded into the weights
+
+  // lrn (across channels, Caffe semantics)
+  int lrn_size = 5;
+  double lrn_alpha = 1e-4;
+  double lrn_beta = 0.75;
+  double lrn_k = 1.0;
+
+  Activation activation = Activation::none;
+
+  // Derived by the loader. For fc, `in` is the source tensor's shape; it is
+  // flattened (H, W, C order) to N_in = in.elements().
+  Shape in;
+  Shape out;
+
+  bool has_weights() const {
+    return type == LayerType::conv || type == LayerType::fc || type == LayerType::local;
+  }
+  // Weights exclude biases: conv M*R*S*C/G, local E*F*M*R*S*C, fc N_in*M.
+  std::int64_t weights() const;
+  // conv E*F*weights; local and fc: weights; other layers 0.
+  std::int64_t macs() const;
+};
+
+// The matrix-vector-multiply problem a weighted layer lowers to: `matrices`
+// independent weight matrices (G groups for conv, E*F positions for local, 1
+// for fc), each `rows` x `cols`, each multiplied by `vectors` input vectors
+// (E*F for conv, 1 for local and fc).
+//
+// Row order within a matrix follows im2col over an H x W x C tensor: row
+// k = (r * S + s) * C_g + c for conv and local, k = (y * W + x) * C + c for fc.
+struct MatrixShape {
+  std::int64_t matrices = 0;
+  std::int64_t rows = 0;
+  std::int64_t cols = 0;
+  std::int64_t vectors = 0;
+};
+MatrixShape lower(const Layer& layer);
+
+struct Network {
+  std::string name;
+  std::string file;    // where it was loaded from
+  std::string source;  // citation the file gives
+  Shape input;
+  std::vector<Layer> layers;  // in a valid execution order
+
+  std::int64_t total_weights() const;
+  std::int64_t total_macs() const;
+  // Index of a layer by name, or -2 if there is none.
+  int find(const std::string& name) const;
+  // Shape of a layer's input `i` (the network input for kNetworkInput).
+  const Shape& shape_of(int layer_or_input) const;
+};
+
+// Loads and checks a network file; throws InputError ("file:line: layer
+// 'name': what was expected") on any inconsistency.
+Network load_network(const std::string& path);
+// The same from text (tests); `file` names it in messages.
+Network parse_network(const std::string& yaml_text, const std::string& file);
+
+}  // namespace reramsim::workloads

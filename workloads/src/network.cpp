@@ -1,0 +1,89 @@
+#include "reramsim/workloads/network.hpp"
+
+namespace reramsim::workloads {
+
+const char* to_string(LayerType type) {
+  switch (type) {
+    case LayerType::conv: return "conv";
+    case LayerType::fc: return "fc";
+    case LayerType::local: return "local";
+    case LayerType::pool: return "pool";
+    case LayerType::lrn: return "lrn";
+    case LayerType::add: return "add";
+    case LayerType::concat: return "concat";
+  }
+  return "?";
+}
+
+std::int64_t Layer::weights() const {
+  const std::int64_t window = std::int64_t(kernel_h) * kernel_w;
+  switch (type) {
+    case LayerType::conv: return std::int64_t(out_channels) * window * in.c / groups;
+    case LayerType::local: return out.elements() / out.c * out_channels * window * in.c;
+    case LayerType::fc: return in.elements() * out_channels;
+    default: return 0;
+  }
+}
+
+std::int64_t Layer::macs() const {
+  switch (type) {
+    case LayerType::conv: return std::int64_t(out.h) * out.w * weights();
+    case LayerType::local:
+    case LayerType::fc: return weights();
+    default: return 0;
+  }
+}
+
+MatrixShape lower(const Layer& layer) {
+  MatrixShape m;
+  const std::int64_t window = std::int64_t(layer.kernel_h) * layer.kernel_w;
+  const std::int64_t positions = std::int64_t(layer.out.h) * layer.out.w;
+  switch (layer.type) {
+    case LayerType::conv:
+      m.matrices = layer.groups;
+      m.rows = window * layer.in.c / layer.groups;
+      m.cols = layer.out_channels / layer.groups;
+      m.vectors = positions;
+      break;
+    case LayerType::local:
+      m.matrices = positions;
+      m.rows = window * layer.in.c;
+      m.cols = layer.out_channels;
+      m.vectors = 1;
+      break;
+    case LayerType::fc:
+      m.matrices = 1;
+      m.rows = layer.in.elements();
+      m.cols = layer.out_channels;
+      m.vectors = 1;
+      break;
+    default:
+      break;
+  }
+  return m;
+}
+
+std::int64_t Network::total_weights() const {
+  std::int64_t total = 0;
+  for (const auto& l : layers) total += l.weights();
+  return total;
+}
+
+std::int64_t Network::total_macs() const {
+  std::int64_t total = 0;
+  for (const auto& l : layers) total += l.macs();
+  return total;
+}
+
+int Network::find(const std::string& name) const {
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    if (layers[i].name == name) return int(i);
+  }
+  return -2;
+}
+
+const Shape& Network::shape_of(int layer_or_input) const {
+  return layer_or_input == kNetworkInput ? input : layers[std::size_t(layer_or_input)].out;
+}
+
+}  // namespace reramsim::workloads
