@@ -1,0 +1,37 @@
+// The whole accelerator: the dispatch unit with the global buffer, the PEs
+// with their crossbars, and the NoC joining them. Elaboration programs every
+// crossbar with its weight tile (a C-type weight load before inference).
+#pragma once
+
+#include <systemc>
+
+#include <memory>
+#include <vector>
+
+#include "reramsim/hw/dispatch_unit.hpp"
+#include "reramsim/hw/pe.hpp"
+#include "reramsim/hw/run_context.hpp"
+#include "reramsim/noc/noc.hpp"
+
+namespace reramsim::hw {
+
+class Chip : public sc_core::sc_module {
+ public:
+  Chip(sc_core::sc_module_name name, RunContext& context,
+       std::vector<mapping::PeProgram> programs);
+
+  DispatchUnit& dispatch_unit() { return *m_dispatch; }
+  noc::Noc& noc() { return *m_noc; }
+  Pe& pe(int index) { return *m_pes[std::size_t(index)]; }
+  int pes() const { return int(m_pes.size()); }
+
+ private:
+  void program_crossbars();
+
+  RunContext& m_context;
+  std::unique_ptr<noc::Noc> m_noc;
+  std::unique_ptr<DispatchUnit> m_dispatch;
+  std::vector<std::unique_ptr<Pe>> m_pes;
+};
+
+}  // namespace reramsim::hw

@@ -1,0 +1,63 @@
+// A processing element: its crossbars, a convolution buffer feeding them
+// (img2col), the ALU/SFU lanes, and a controller running the PE's program.
+//
+// For each weighted layer it takes part in, the PE waits for the layer's input
+// (fat-tree distribution), multiplies every input vector by each of its
+// crossbar tiles (the crossbars run in parallel), adds partial sums of row
+// tiles, sends them to the reducing PE over the mesh or, as the reducer,
+// requantizes and sends the outputs up the collection tree. Vector layers
+// (pool, lrn, add, concat) run on the ALU/SFU.
+#pragma once
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+#include <tlm_utils/tlm_quantumkeeper.h>
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "reramsim/hw/crossbar.hpp"
+#include "reramsim/hw/run_context.hpp"
+#include "reramsim/noc/inbox.hpp"
+
+namespace reramsim::hw {
+
+class Pe : public sc_core::sc_module {
+ public:
+  tlm_utils::simple_initiator_socket<Pe> noc_socket;   // into the NoC
+  tlm_utils::simple_target_socket<Pe> noc_in_socket;   // from the NoC
+  std::vector<std::unique_ptr<tlm_utils::simple_initiator_socket_tagged<Pe>>> crossbar_socket;
+
+  SC_HAS_PROCESS(Pe);
+  Pe(sc_core::sc_module_name name, int id, RunContext& context, mapping::PeProgram program);
+
+  Crossbar& crossbar(int index) { return *m_crossbars[std::size_t(index)]; }
+  std::int64_t busy_cycles() const { return m_busy_cycles; }
+
+ private:
+  void run();
+  void run_mvm(const mapping::PeTask& task);
+  void run_vector_op(const mapping::PeTask& task);
+  void noc_in(tlm::tlm_generic_payload& payload, sc_core::sc_time& delay);
+  void send(noc::Network network, int dst, int kind, int layer, int tag, std::int64_t bytes,
+            std::shared_ptr<const void> data);
+  // Advances local time by `cycles` of PE activity and records it as busy.
+  void busy_for(std::int64_t cycles);
+  // Builds the input vectors of `tile` (img2col over the layer input).
+  void gather_inputs(const workloads::Layer& layer, const mapping::CrossbarTile& tile,
+                     const workloads::Tensor& input, std::vector<std::int32_t>& out) const;
+
+  int m_id;
+  RunContext& m_context;
+  mapping::PeProgram m_program;
+  std::vector<std::unique_ptr<Crossbar>> m_crossbars;
+  tlm_utils::tlm_quantumkeeper m_keeper;
+  noc::Inbox m_inbox;
+  std::int64_t m_busy_cycles = 0;
+  int m_trace_signal = -1;
+};
+
+}  // namespace reramsim::hw

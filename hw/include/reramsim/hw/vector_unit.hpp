@@ -1,0 +1,48 @@
+// The PE's arithmetic side: the ALU (add, subtract, multiply, divide, max,
+// min, ReLU, shift) and the SFU (transcendental functions), as SIMD lanes.
+// These functions compute real values and report the lane operations they
+// took; the PE turns operations into cycles with lanes_cycles().
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "reramsim/arch/arch_config.hpp"
+#include "reramsim/workloads/network.hpp"
+#include "reramsim/workloads/reference.hpp"
+
+namespace reramsim::hw {
+
+struct VectorWork {
+  std::int64_t alu_simple = 0;  // 1-cycle ALU operations
+  std::int64_t alu_mul_div = 0;
+  std::int64_t sfu = 0;
+  VectorWork& operator+=(const VectorWork& o) {
+    alu_simple += o.alu_simple;
+    alu_mul_div += o.alu_mul_div;
+    sfu += o.sfu;
+    return *this;
+  }
+};
+
+// Cycles for `work` on the PE's lanes: ALU and SFU run their operations
+// ceil(ops / lanes) at a time, one after the other.
+std::int64_t lanes_cycles(const VectorWork& work, const arch::ArchConfig& arch);
+
+// Shift-round-clamp of an accumulator to an activation (the ALU's
+// requantization step).
+std::int32_t requantize_value(std::int64_t acc, int shift, int activation_bits, bool relu);
+
+// Layer-level vector operations on H x W x C tensors. Each adds the lane
+// operations it performs to `work`.
+workloads::Tensor pool_layer(const workloads::Tensor& in, const workloads::Layer& layer,
+                             int activation_bits, VectorWork& work);
+workloads::Tensor lrn_layer(const workloads::Tensor& in, const workloads::Layer& layer,
+                            int activation_bits, VectorWork& work);
+workloads::Tensor add_layer(const std::vector<const workloads::Tensor*>& in,
+                            const workloads::Layer& layer, int shift, int activation_bits,
+                            VectorWork& work);
+workloads::Tensor concat_layer(const std::vector<const workloads::Tensor*>& in,
+                               const workloads::Layer& layer, int activation_bits);
+
+}  // namespace reramsim::hw

@@ -1,0 +1,105 @@
+#include "reramsim/hw/dispatch_unit.hpp"
+
+namespace reramsim::hw {
+
+using workloads::Layer;
+using workloads::LayerType;
+using workloads::Tensor;
+
+DispatchUnit::DispatchUnit(sc_core::sc_module_name name, RunContext& context)
+    : sc_module(name), noc_socket("noc_socket"), noc_in_socket("noc_in_socket"), m_context(context) {
+  noc_in_socket.register_b_transport(this, &DispatchUnit::noc_in);
+  SC_THREAD(run);
+}
+
+void DispatchUnit::noc_in(tlm::tlm_generic_payload& payload, sc_core::sc_time& delay) {
+  noc::PacketExtension* ext = nullptr;
+  payload.get_extension(ext);
+  m_inbox.deliver(ext->packet, sc_core::sc_time_stamp() + delay);
+  payload.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+void DispatchUnit::place_result(int layer_index, const noc::Packet& packet) {
+  const Layer& layer = m_context.network.layers[std::size_t(layer_index)];
+  const auto* values = static_cast<const GroupValues*>(packet.data.get());
+  Tensor& out = m_outputs[std::size_t(layer_index)];
+  m_context.counts.global_buffer_writes += std::int64_t(values->values.size());
+  if (!layer.has_weights()) {
+    for (std::size_t i = 0; i < values->values.size(); ++i) {
+      out.data[i] = std::int32_t(values->values[i]);
+    }
+    return;
+  }
+  const mapping::OutputGroup& group =
+      m_context.plan.layers[std::size_t(layer_index)].groups[std::size_t(packet.tag)];
+  const int M = layer.out.c;
+  for (std::int64_t v = 0; v < values->vectors; ++v) {
+    // Output position and first channel of this group's columns.
+    std::int64_t position = 0;
+    std::int64_t channel = group.col_begin;
+    if (layer.type == LayerType::conv) {
+      position = v;
+      channel += group.matrix * (M / layer.groups);
+    } else if (layer.type == LayerType::local) {
+      position = group.matrix;
+    }
+    for (std::int64_t c = 0; c < values->cols; ++c) {
+      out.data[std::size_t(position * M + channel + c)] =
+          std::int32_t(values->values[std::size_t(v * values->cols + c)]);
+    }
+  }
+}
+
+void DispatchUnit::run() {
+  const auto& network = m_context.network;
+  const auto& arch = m_context.arch;
+  m_outputs.resize(network.layers.size());
+  m_timing.resize(network.layers.size());
+  m_keeper.reset();
+  for (std::size_t li = 0; li < network.layers.size(); ++li) {
+    const Layer& layer = network.layers[li];
+    const mapping::LayerPlan& lp = m_context.plan.layers[li];
+    m_outputs[li].shape = layer.out;
+    m_outputs[li].data.assign(std::size_t(layer.out.elements()), 0);
+
+    auto input = std::make_shared<LayerInputData>();
+    std::int64_t values = 0;
+    for (int source : layer.inputs) {
+      const Tensor* t = source == workloads::kNetworkInput ? &m_context.qnet.input
+                                                           : &m_outputs[std::size_t(source)];
+      input->tensors.push_back(t);
+      values += t->shape.elements();
+    }
+    m_inputs.push_back(input);
+    m_context.counts.global_buffer_reads += values;
+    m_timing[li].start_cycle = m_context.cycles(m_keeper.get_current_time());
+
+    noc::PacketExtension ext;
+    ext.packet.network = noc::Network::fat_tree;
+    ext.packet.dsts = lp.pes;
+    ext.packet.kind = kLayerInput;
+    ext.packet.layer = int(li);
+    ext.packet.bytes = (values * arch.data.activation_bits + 7) / 8;
+    ext.packet.data = input;
+    tlm::tlm_generic_payload payload;
+    payload.set_command(tlm::TLM_WRITE_COMMAND);
+    payload.set_extension(&ext);
+    sc_core::sc_time delay = m_keeper.get_local_time();
+    noc_socket->b_transport(payload, delay);
+    payload.clear_extension(&ext);
+
+    const std::size_t expected = layer.has_weights() ? lp.groups.size() : 1;
+    for (std::size_t k = 0; k < expected; ++k) {
+      const noc::Packet result = m_inbox.take(m_keeper, [&](const noc::Packet& p) {
+        return p.kind == kLayerResult && p.layer == int(li);
+      });
+      place_result(int(li), result);
+    }
+    m_timing[li].end_cycle = m_context.cycles(m_keeper.get_current_time());
+  }
+  m_keeper.sync();
+  m_finish_cycle = m_context.cycles(sc_core::sc_time_stamp());
+  m_finished = true;
+}
+
+}  // namespace reramsim::hw

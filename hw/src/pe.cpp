@@ -1,0 +1,259 @@
+#include "reramsim/hw/pe.hpp"
+
+#include <algorithm>
+
+#include "reramsim/hw/vector_unit.hpp"
+
+namespace reramsim::hw {
+
+using workloads::Layer;
+using workloads::LayerType;
+using workloads::Tensor;
+
+namespace {
+constexpr const char* kMsgId = "reramsim/pe";
+
+std::int64_t bytes_for(std::int64_t values, int bits) { return (values * bits + 7) / 8; }
+
+// Width of a partial sum on the wire: the operands' bits plus the growth of a
+// sum over `rows` terms.
+int partial_sum_bits(const arch::ArchConfig& arch, std::int64_t rows) {
+  int growth = 0;
+  while ((std::int64_t(1) << growth) < rows) ++growth;
+  return arch.data.weight_bits + arch.data.activation_bits + growth;
+}
+}  // namespace
+
+Pe::Pe(sc_core::sc_module_name name, int id, RunContext& context, mapping::PeProgram program)
+    : sc_module(name),
+      noc_socket("noc_socket"),
+      noc_in_socket("noc_in_socket"),
+      m_id(id),
+      m_context(context),
+      m_program(std::move(program)) {
+  noc_in_socket.register_b_transport(this, &Pe::noc_in);
+  for (int i = 0; i < context.arch.pe.crossbars(); ++i) {
+    const std::string suffix = std::to_string(i);
+    m_crossbars.push_back(std::make_unique<Crossbar>(("crossbar_" + suffix).c_str(), context));
+    crossbar_socket.push_back(std::make_unique<tlm_utils::simple_initiator_socket_tagged<Pe>>(
+        ("crossbar_socket_" + suffix).c_str()));
+    crossbar_socket.back()->bind(m_crossbars.back()->mvm_socket);
+  }
+  if (context.trace != nullptr) m_trace_signal = context.trace->add_signal(this->name(), "busy");
+  if (!m_program.tasks.empty()) SC_THREAD(run);
+}
+
+void Pe::noc_in(tlm::tlm_generic_payload& payload, sc_core::sc_time& delay) {
+  noc::PacketExtension* ext = nullptr;
+  payload.get_extension(ext);
+  m_inbox.deliver(ext->packet, sc_core::sc_time_stamp() + delay);
+  payload.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+void Pe::send(noc::Network network, int dst, int kind, int layer, int tag, std::int64_t bytes,
+              std::shared_ptr<const void> data) {
+  noc::PacketExtension ext;
+  ext.packet.network = network;
+  ext.packet.dsts = {dst};
+  ext.packet.kind = kind;
+  ext.packet.layer = layer;
+  ext.packet.tag = tag;
+  ext.packet.bytes = bytes;
+  ext.packet.data = std::move(data);
+  tlm::tlm_generic_payload payload;
+  payload.set_command(tlm::TLM_WRITE_COMMAND);
+  payload.set_extension(&ext);
+  sc_core::sc_time delay = m_keeper.get_local_time();
+  noc_socket->b_transport(payload, delay);
+  payload.clear_extension(&ext);
+}
+
+void Pe::busy_for(std::int64_t cycles) {
+  if (cycles <= 0) return;
+  const std::int64_t start = m_context.cycles(m_keeper.get_current_time());
+  m_keeper.inc(m_context.period * double(cycles));
+  m_busy_cycles += cycles;
+  if (m_trace_signal >= 0) m_context.trace->busy(m_trace_signal, start, start + cycles);
+}
+
+void Pe::run() {
+  m_keeper.reset();
+  for (const mapping::PeTask& task : m_program.tasks) {
+    if (task.kind == mapping::PeTask::Kind::mvm) {
+      run_mvm(task);
+    } else {
+      run_vector_op(task);
+    }
+  }
+  m_keeper.sync();
+}
+
+void Pe::gather_inputs(const Layer& layer, const mapping::CrossbarTile& tile, const Tensor& input,
+                       std::vector<std::int32_t>& out) const {
+  const workloads::MatrixShape shape = workloads::lower(layer);
+  const std::int64_t rows = tile.rows;
+  if (layer.type == LayerType::fc) {
+    out.assign(input.data.begin() + tile.row_begin, input.data.begin() + tile.row_begin + rows);
+    return;
+  }
+  // conv: one vector per output position, channels of group `matrix`;
+  // local: the single window of position `matrix`.
+  const int C = input.shape.c;
+  const int cg = layer.type == LayerType::conv ? C / layer.groups : C;
+  const int c0 = layer.type == LayerType::conv ? int(tile.matrix) * cg : 0;
+  const std::int64_t vectors = shape.vectors;
+  out.assign(std::size_t(vectors * rows), 0);
+  for (std::int64_t v = 0; v < vectors; ++v) {
+    const std::int64_t position = layer.type == LayerType::conv ? v : tile.matrix;
+    const int oy = int(position / layer.out.w);
+    const int ox = int(position % layer.out.w);
+    std::int32_t* column = out.data() + v * rows;
+    for (std::int64_t k = 0; k < rows; ++k) {
+      const std::int64_t row = tile.row_begin + k;  // (r * S + s) * cg + c
+      const int c = int(row % cg);
+      const std::int64_t rs = row / cg;
+      const int y = oy * layer.stride_h - layer.pad_h + int(rs / layer.kernel_w);
+      const int x = ox * layer.stride_w - layer.pad_w + int(rs % layer.kernel_w);
+      if (y < 0 || y >= input.shape.h || x < 0 || x >= input.shape.w) continue;  // zero padding
+      column[k] = input.data[(std::size_t(y) * input.shape.w + x) * C + c0 + c];
+    }
+  }
+}
+
+void Pe::run_mvm(const mapping::PeTask& task) {
+  const Layer& layer = m_context.network.layers[std::size_t(task.layer)];
+  const mapping::LayerPlan& lp = m_context.plan.layers[std::size_t(task.layer)];
+  const auto& arch = m_context.arch;
+  ActionCounts& counts = m_context.counts;
+
+  const noc::Packet input_packet = m_inbox.take(m_keeper, [&](const noc::Packet& p) {
+    return p.kind == kLayerInput && p.layer == task.layer;
+  });
+  const auto* input_data = static_cast<const LayerInputData*>(input_packet.data.get());
+  const Tensor& input = *input_data->tensors.front();
+  counts.buffer_writes += input.shape.elements();
+
+  // Multiply on every crossbar holding a tile; they run in parallel from the
+  // PE's current time, and the PE continues when the last one is done.
+  std::vector<std::shared_ptr<GroupValues>> sums(lp.groups.size());
+  std::vector<std::int32_t> vectors_in;
+  std::vector<std::int64_t> products;
+  const sc_core::sc_time begin = m_keeper.get_local_time();
+  sc_core::sc_time end = begin;
+  VectorWork work;
+  for (int t : task.tiles) {
+    const mapping::CrossbarTile& tile = m_context.plan.tiles[std::size_t(t)];
+    gather_inputs(layer, tile, input, vectors_in);
+    const std::int64_t vectors = std::int64_t(vectors_in.size()) / tile.rows;
+    counts.buffer_reads += std::int64_t(vectors_in.size());
+    products.assign(std::size_t(vectors * tile.cols), 0);
+
+    MvmExtension mvm;
+    mvm.inputs = vectors_in.data();
+    mvm.vectors = vectors;
+    mvm.outputs = products.data();
+    tlm::tlm_generic_payload payload;
+    payload.set_command(tlm::TLM_READ_COMMAND);
+    payload.set_extension(&mvm);
+    sc_core::sc_time delay = begin;
+    (*crossbar_socket[std::size_t(tile.crossbar)])->b_transport(payload, delay);
+    payload.clear_extension(&mvm);
+    if (payload.get_response_status() != tlm::TLM_OK_RESPONSE) {
+      SC_REPORT_ERROR(kMsgId, "crossbar MVM failed");
+    }
+    end = std::max(end, delay);
+
+    // Accumulate into the tile's output group (shift-and-add of row tiles).
+    const std::size_t g = std::size_t(tile.group);
+    if (!sums[g]) {
+      auto values = std::make_shared<GroupValues>();
+      values->vectors = vectors;
+      values->cols = tile.cols;
+      values->values = products;
+      sums[g] = values;
+    } else {
+      for (std::size_t i = 0; i < products.size(); ++i) sums[g]->values[i] += products[i];
+      work.alu_simple += std::int64_t(products.size());
+    }
+  }
+  const std::int64_t compute_cycles = m_context.cycles(end - begin);
+  busy_for(compute_cycles);
+  busy_for(lanes_cycles(work, arch));
+
+  // Partial sums of groups reduced elsewhere go over the mesh.
+  for (int g : task.sends) {
+    const mapping::OutputGroup& group = lp.groups[std::size_t(g)];
+    const auto& values = sums[std::size_t(g)];
+    send(noc::Network::mesh, group.reducer_pe, kPartialSums, task.layer, g,
+         bytes_for(std::int64_t(values->values.size()), partial_sum_bits(arch, lp.shape.rows)),
+         values);
+  }
+  // Groups reduced here: add the other PEs' partial sums, requantize, and send
+  // the outputs to the global buffer.
+  const int shift = m_context.qnet.layers[std::size_t(task.layer)].shift;
+  const bool relu = layer.activation == workloads::Activation::relu;
+  for (int g : task.groups) {
+    const mapping::OutputGroup& group = lp.groups[std::size_t(g)];
+    GroupValues& acc = *sums[std::size_t(g)];
+    VectorWork reduce;
+    for (std::size_t k = 0; k < group.contributors.size(); ++k) {
+      const noc::Packet partial = m_inbox.take(m_keeper, [&](const noc::Packet& p) {
+        return p.kind == kPartialSums && p.layer == task.layer && p.tag == g;
+      });
+      const auto* values = static_cast<const GroupValues*>(partial.data.get());
+      for (std::size_t i = 0; i < acc.values.size(); ++i) acc.values[i] += values->values[i];
+      reduce.alu_simple += std::int64_t(acc.values.size());
+    }
+    auto result = std::make_shared<GroupValues>();
+    result->vectors = acc.vectors;
+    result->cols = acc.cols;
+    result->values.resize(acc.values.size());
+    for (std::size_t i = 0; i < acc.values.size(); ++i) {
+      result->values[i] = requantize_value(acc.values[i], shift, arch.data.activation_bits, relu);
+    }
+    reduce.alu_simple += std::int64_t(acc.values.size());
+    counts.alu_ops += reduce.alu_simple;
+    busy_for(lanes_cycles(reduce, arch));
+    send(noc::Network::collection, m_context.arch.chip.pes(), kLayerResult, task.layer, g,
+         bytes_for(std::int64_t(result->values.size()), arch.data.activation_bits), result);
+  }
+  counts.alu_ops += work.alu_simple;
+}
+
+void Pe::run_vector_op(const mapping::PeTask& task) {
+  const Layer& layer = m_context.network.layers[std::size_t(task.layer)];
+  const auto& arch = m_context.arch;
+  ActionCounts& counts = m_context.counts;
+  const noc::Packet input_packet = m_inbox.take(m_keeper, [&](const noc::Packet& p) {
+    return p.kind == kLayerInput && p.layer == task.layer;
+  });
+  const auto* input_data = static_cast<const LayerInputData*>(input_packet.data.get());
+  const auto& inputs = input_data->tensors;
+  for (const Tensor* t : inputs) counts.buffer_writes += t->shape.elements();
+
+  VectorWork work;
+  Tensor out;
+  const int bits = arch.data.activation_bits;
+  switch (layer.type) {
+    case LayerType::pool: out = pool_layer(*inputs.front(), layer, bits, work); break;
+    case LayerType::lrn: out = lrn_layer(*inputs.front(), layer, bits, work); break;
+    case LayerType::add:
+      out = add_layer(inputs, layer, m_context.qnet.layers[std::size_t(task.layer)].shift, bits, work);
+      break;
+    case LayerType::concat: out = concat_layer(inputs, layer, bits); break;
+    default: SC_REPORT_ERROR(kMsgId, "vector task for a weighted layer"); return;
+  }
+  for (const Tensor* t : inputs) counts.buffer_reads += t->shape.elements();
+  counts.alu_ops += work.alu_simple + work.alu_mul_div;
+  counts.sfu_ops += work.sfu;
+  busy_for(lanes_cycles(work, arch));
+
+  auto result = std::make_shared<GroupValues>();
+  result->vectors = 1;
+  result->cols = std::int64_t(out.data.size());
+  result->values.assign(out.data.begin(), out.data.end());
+  send(noc::Network::collection, arch.chip.pes(), kLayerResult, task.layer, 0,
+       bytes_for(std::int64_t(out.data.size()), bits), result);
+}
+
+}  // namespace reramsim::hw

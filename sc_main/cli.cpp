@@ -1,0 +1,80 @@
+#include "cli.hpp"
+
+#include <iostream>
+
+#include "reramsim/workloads/yaml_input.hpp"
+
+namespace reramsim::cli {
+
+namespace {
+
+const char* kUsage =
+    "usage: reramsim <command> [options]\n"
+    "commands:\n"
+    "  run --arch CONFIG --net NETWORK [--stats OUT.json] [--vcd OUT.vcd] [--seed N]\n"
+    "      [--quantum-ns T]   simulate one inference and check it against the reference\n"
+    "  validate FILE...       check configs and networks without simulating\n"
+    "  info --arch CONFIG [--net NETWORK]\n"
+    "                         derived capacity, per-layer shapes, weights, MACs, matrices\n";
+
+}  // namespace
+
+bool Options::has(const std::string& key) const {
+  for (const auto& [k, v] : values) {
+    if (k == key) return true;
+  }
+  return false;
+}
+
+std::string Options::get(const std::string& key) const {
+  for (const auto& [k, v] : values) {
+    if (k == key) return v;
+  }
+  return "";
+}
+
+Options parse_options(const std::string& command, const std::vector<std::string>& args,
+                      const std::vector<std::string>& allowed) {
+  Options options;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a.rfind("--", 0) != 0) {
+      options.positional.push_back(a);
+      continue;
+    }
+    const std::string key = a.substr(2);
+    bool known = false;
+    for (const auto& k : allowed) known = known || k == key;
+    if (!known) throw UsageError("reramsim " + command + ": unknown option '" + a + "'");
+    if (i + 1 >= args.size() || args[i + 1].rfind("--", 0) == 0) {
+      throw UsageError("reramsim " + command + ": option '" + a + "' expects a value");
+    }
+    if (options.has(key)) throw UsageError("reramsim " + command + ": option '" + a + "' given twice");
+    options.values.emplace_back(key, args[++i]);
+  }
+  return options;
+}
+
+int main(const std::vector<std::string>& args) {
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    std::cout << kUsage;
+    return args.empty() ? 2 : 0;
+  }
+  const std::string command = args[0];
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  try {
+    if (command == "run") return run_command(rest);
+    if (command == "validate") return validate_command(rest);
+    if (command == "info") return info_command(rest);
+    throw UsageError("reramsim: unknown command '" + command +
+                     "' (expected run, validate or info)");
+  } catch (const UsageError& e) {
+    std::cerr << e.what() << "\n";
+    return 2;
+  } catch (const workloads::InputError& e) {
+    std::cerr << "reramsim: " << e.what() << "\n";
+    return 2;
+  }
+}
+
+}  // namespace reramsim::cli

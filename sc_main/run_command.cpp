@@ -1,0 +1,143 @@
+// `reramsim run`: config + network -> quantized network and reference ->
+// mapping plan -> per-PE programs -> elaborated chip -> simulation ->
+// comparison and statistics.
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+#include <systemc>
+#include <tlm>
+
+#include "cli.hpp"
+#include "reramsim/arch/arch_config.hpp"
+#include "reramsim/hw/chip.hpp"
+#include "reramsim/mapping/plan.hpp"
+#include "reramsim/workloads/network.hpp"
+#include "reramsim/workloads/reference.hpp"
+#include "reramsim/workloads/yaml_input.hpp"
+#include "stats_json.hpp"
+
+namespace reramsim::cli {
+
+namespace {
+
+std::uint64_t parse_unsigned(const std::string& command, const std::string& option,
+                             const std::string& text) {
+  std::size_t used = 0;
+  unsigned long long value = 0;
+  try {
+    value = std::stoull(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != text.size() || text.empty() || text[0] == '-') {
+    throw UsageError("reramsim " + command + ": --" + option + " expects a non-negative integer, got '" +
+                     text + "'");
+  }
+  return value;
+}
+
+// An output file is written under a temporary name and renamed into place,
+// so a failed run leaves no partial file behind.
+void check_writable(const std::string& command, const std::string& option, const std::string& path) {
+  const std::filesystem::path p(path);
+  const std::filesystem::path dir = p.has_parent_path() ? p.parent_path() : ".";
+  if (!std::filesystem::is_directory(dir)) {
+    throw UsageError("reramsim " + command + ": --" + option + " " + path +
+                     ": directory does not exist");
+  }
+}
+
+void write_atomically(const std::string& path, const std::function<void(const std::string&)>& write) {
+  const std::string tmp = path + ".tmp";
+  try {
+    write(tmp);
+    std::filesystem::rename(tmp, path);
+  } catch (...) {
+    std::error_code ignored;
+    std::filesystem::remove(tmp, ignored);
+    throw;
+  }
+}
+
+}  // namespace
+
+int run_command(const std::vector<std::string>& args) {
+  const Options options =
+      parse_options("run", args, {"arch", "net", "stats", "vcd", "seed", "quantum-ns"});
+  if (!options.positional.empty()) {
+    throw UsageError("reramsim run: unexpected argument '" + options.positional.front() + "'");
+  }
+  if (!options.has("arch")) throw UsageError("reramsim run: missing --arch CONFIG.yaml");
+  if (!options.has("net")) throw UsageError("reramsim run: missing --net NETWORK.yaml");
+  const std::uint64_t seed = options.has("seed") ? parse_unsigned("run", "seed", options.get("seed")) : 1;
+  const std::uint64_t quantum_ns =
+      options.has("quantum-ns") ? parse_unsigned("run", "quantum-ns", options.get("quantum-ns")) : 1000;
+  if (quantum_ns == 0) throw UsageError("reramsim run: --quantum-ns must be at least 1");
+  const std::string stats_path = options.get("stats");
+  const std::string vcd_path = options.get("vcd");
+  if (!stats_path.empty()) check_writable("run", "stats", stats_path);
+  if (!vcd_path.empty()) check_writable("run", "vcd", vcd_path);
+
+  const auto wall_start = std::chrono::steady_clock::now();
+  const arch::ArchConfig arch = arch::load_arch_config(options.get("arch"));
+  const workloads::Network network = workloads::load_network(options.get("net"));
+
+  // Values: seeded weights and input, the reference run (which calibrates the
+  // requantization shifts the hardware then uses).
+  workloads::QuantizationSpec spec;
+  spec.weight_bits = arch.data.weight_bits;
+  spec.activation_bits = arch.data.activation_bits;
+  spec.seed = seed;
+  workloads::QuantizedNetwork qnet = workloads::quantize(network, spec);
+  const std::vector<workloads::Tensor> reference = workloads::reference_forward(qnet, true);
+  const auto reference_done = std::chrono::steady_clock::now();
+
+  const mapping::MappingPlan plan = mapping::map_simple(network, arch);
+  std::vector<mapping::PeProgram> programs = mapping::make_programs(network, arch, plan);
+
+  noc::ActivityTrace trace;
+  hw::RunContext context(arch, network, qnet, plan);
+  if (!vcd_path.empty()) context.trace = &trace;
+
+  tlm::tlm_global_quantum::instance().set(sc_core::sc_time(double(quantum_ns), sc_core::SC_NS));
+  hw::Chip chip("chip", context, std::move(programs));
+  try {
+    sc_core::sc_start();
+  } catch (const sc_core::sc_report& report) {
+    std::cerr << "reramsim: simulation error: " << report.what() << "\n";
+    return 3;
+  }
+  const auto wall_end = std::chrono::steady_clock::now();
+  if (!chip.dispatch_unit().finished()) {
+    std::cerr << "reramsim: simulation ended before the last layer completed (deadlock)\n";
+    return 3;
+  }
+
+  const FunctionalCheck check = compare_outputs(network, chip.dispatch_unit().outputs(), reference);
+  const nlohmann::ordered_json stats = make_stats(context, chip, check, seed);
+  if (!stats_path.empty()) {
+    write_atomically(stats_path, [&](const std::string& tmp) {
+      std::ofstream out(tmp);
+      out << stats.dump(2) << "\n";
+      if (!out) throw workloads::InputError(stats_path + ": cannot write the statistics file");
+    });
+  }
+  if (!vcd_path.empty()) {
+    write_atomically(vcd_path, [&](const std::string& tmp) {
+      trace.write_vcd(tmp, std::int64_t(arch.cycle_ns() * 1000.0 + 0.5));
+    });
+  }
+
+  const double wall_s = std::chrono::duration<double>(wall_end - wall_start).count();
+  const double reference_s = std::chrono::duration<double>(reference_done - wall_start).count();
+  print_summary(std::cout, stats, wall_s, reference_s);
+  return check.matches ? 0 : 1;
+}
+
+}  // namespace reramsim::cli

@@ -1,0 +1,193 @@
+#include "stats_json.hpp"
+
+#include <algorithm>
+#include <iomanip>
+
+namespace reramsim::cli {
+
+using nlohmann::ordered_json;
+
+FunctionalCheck compare_outputs(const workloads::Network& network,
+                                const std::vector<workloads::Tensor>& simulated,
+                                const std::vector<workloads::Tensor>& reference) {
+  FunctionalCheck check;
+  for (std::size_t l = 0; l < network.layers.size(); ++l) {
+    const auto& a = simulated[l].data;
+    const auto& b = reference[l].data;
+    std::int64_t bad = 0;
+    if (a.size() != b.size()) {
+      bad = std::int64_t(std::max(a.size(), b.size()));
+    } else {
+      for (std::size_t i = 0; i < a.size(); ++i) bad += a[i] != b[i];
+    }
+    check.compared += std::int64_t(b.size());
+    check.mismatched += bad;
+    if (bad > 0 && check.first_mismatch_layer.empty()) {
+      check.first_mismatch_layer = network.layers[l].name;
+    }
+  }
+  check.matches = check.mismatched == 0;
+  return check;
+}
+
+namespace {
+
+ordered_json network_stats(const noc::NetworkStats& s) {
+  ordered_json j;
+  j["packets"] = s.packets;
+  j["deliveries"] = s.deliveries;
+  j["flits"] = s.flits;
+  j["bytes"] = s.bytes;
+  j["byte_hops"] = s.byte_hops;
+  j["link_flits"] = s.link_flits;
+  j["router_traversals"] = s.router_traversals;
+  j["wait_cycles"] = s.wait_cycles;
+  j["average_latency_cycles"] =
+      s.deliveries > 0 ? double(s.latency_sum) / double(s.deliveries) : 0.0;
+  j["max_latency_cycles"] = s.latency_max;
+  return j;
+}
+
+}  // namespace
+
+ordered_json make_stats(const hw::RunContext& context, hw::Chip& chip,
+                        const FunctionalCheck& check, std::uint64_t seed) {
+  const auto& arch = context.arch;
+  const auto& network = context.network;
+  const auto& plan = context.plan;
+  const auto& dispatch = chip.dispatch_unit();
+  ordered_json j;
+  j["tool"] = "reramsim";
+  j["arch"] = {{"name", arch.name}, {"file", arch.file}};
+  j["network"] = {{"name", network.name}, {"file", network.file}};
+  j["mapper"] = plan.mapper;
+  j["seed"] = seed;
+  j["clock_mhz"] = arch.chip.clock_mhz;
+
+  const std::int64_t latency = dispatch.finish_cycle();
+  j["latency_cycles"] = latency;
+  j["latency_ns"] = double(latency) * arch.cycle_ns();
+
+  // Programming happens before inference; crossbars are written in parallel,
+  // a row at a time, so the slowest crossbar sets the time.
+  std::int64_t max_rows = 0;
+  for (const auto& t : plan.tiles) max_rows = std::max(max_rows, t.rows);
+  j["programming"] = {{"weight_rows_written", context.counts.weight_rows_written},
+                      {"cycles", max_rows * arch.latency.weight_write_row}};
+
+  const std::int64_t used_capacity =
+      plan.crossbars_used * std::int64_t(arch.crossbar.rows) * arch.crossbar.cols;
+  j["resources"] = {
+      {"pes", arch.chip.pes()},
+      {"pes_used", plan.pes_used},
+      {"crossbars", arch.total_crossbars()},
+      {"crossbars_used", plan.crossbars_used},
+      {"cells", arch.total_cells()},
+      {"cells_used", plan.cells_used},
+      {"cell_utilization_of_used_crossbars",
+       used_capacity > 0 ? double(plan.cells_used) / double(used_capacity) : 0.0}};
+
+  ordered_json layers = ordered_json::array();
+  const auto& timing = dispatch.timing();
+  for (std::size_t l = 0; l < network.layers.size(); ++l) {
+    const auto& layer = network.layers[l];
+    ordered_json entry;
+    entry["name"] = layer.name;
+    entry["type"] = workloads::to_string(layer.type);
+    entry["start_cycle"] = timing[l].start_cycle;
+    entry["end_cycle"] = timing[l].end_cycle;
+    entry["cycles"] = timing[l].end_cycle - timing[l].start_cycle;
+    entry["weights"] = layer.weights();
+    entry["macs"] = layer.macs();
+    entry["crossbars"] = plan.layers[l].tiles.size();
+    layers.push_back(entry);
+  }
+  j["layers"] = layers;
+
+  ordered_json noc_json;
+  std::int64_t bytes = 0;
+  std::int64_t byte_hops = 0;
+  ordered_json per_network;
+  for (int n = 0; n < noc::kNetworks; ++n) {
+    const auto& s = chip.noc().stats(noc::Network(n));
+    bytes += s.bytes;
+    byte_hops += s.byte_hops;
+    per_network[noc::to_string(noc::Network(n))] = network_stats(s);
+  }
+  noc_json["bytes"] = bytes;
+  noc_json["byte_hops"] = byte_hops;
+  noc_json["networks"] = per_network;
+  j["noc"] = noc_json;
+
+  const auto& c = context.counts;
+  std::int64_t router_traversals = 0;
+  std::int64_t link_flits = 0;
+  for (int n = 0; n < noc::kNetworks; ++n) {
+    router_traversals += chip.noc().stats(noc::Network(n)).router_traversals;
+    link_flits += chip.noc().stats(noc::Network(n)).link_flits;
+  }
+  j["actions"] = {{"crossbar_mvms", c.crossbar_mvms},
+                  {"macs", c.macs},
+                  {"ou_activations", c.ou_activations},
+                  {"adc_conversions", c.adc_conversions},
+                  {"dac_inputs", c.dac_inputs},
+                  {"buffer_reads", c.buffer_reads},
+                  {"buffer_writes", c.buffer_writes},
+                  {"global_buffer_reads", c.global_buffer_reads},
+                  {"global_buffer_writes", c.global_buffer_writes},
+                  {"alu_ops", c.alu_ops},
+                  {"sfu_ops", c.sfu_ops},
+                  {"router_traversals", router_traversals},
+                  {"link_flits", link_flits},
+                  {"weight_rows_written", c.weight_rows_written}};
+
+  ordered_json busy = ordered_json::array();
+  for (int p = 0; p < chip.pes(); ++p) busy.push_back(chip.pe(p).busy_cycles());
+  j["pe_busy_cycles"] = busy;
+
+  j["functional"] = {{"matches_reference", check.matches},
+                     {"compared_values", check.compared},
+                     {"mismatched_values", check.mismatched},
+                     {"first_mismatch_layer", check.first_mismatch_layer.empty()
+                                                  ? ordered_json(nullptr)
+                                                  : ordered_json(check.first_mismatch_layer)}};
+  return j;
+}
+
+void print_summary(std::ostream& out, const ordered_json& stats, double wall_s,
+                   double reference_s) {
+  const auto& res = stats["resources"];
+  const auto& noc_json = stats["noc"];
+  out << "reramsim run: " << stats["network"]["name"].get<std::string>() << " on "
+      << stats["arch"]["name"].get<std::string>() << " (mapper " << stats["mapper"].get<std::string>()
+      << ", seed " << stats["seed"].get<std::uint64_t>() << ")\n";
+  out << std::fixed << std::setprecision(3);
+  out << "  latency        " << stats["latency_cycles"].get<std::int64_t>() << " cycles = "
+      << stats["latency_ns"].get<double>() / 1000.0 << " us\n";
+  out << "  crossbars      " << res["crossbars_used"].get<std::int64_t>() << " of "
+      << res["crossbars"].get<std::int64_t>() << " on " << res["pes_used"].get<int>() << " of "
+      << res["pes"].get<int>() << " PEs; cells used " << res["cells_used"].get<std::int64_t>()
+      << " (" << 100.0 * res["cell_utilization_of_used_crossbars"].get<double>()
+      << "% of the used crossbars)\n";
+  out << "  NoC            " << noc_json["bytes"].get<std::int64_t>() << " bytes, "
+      << noc_json["byte_hops"].get<std::int64_t>() << " byte-hops";
+  for (const auto& [name, s] : noc_json["networks"].items()) {
+    out << "; " << name << " " << s["bytes"].get<std::int64_t>() << " B";
+  }
+  out << "\n";
+  out << "  actions        " << stats["actions"]["macs"].get<std::int64_t>() << " MACs, "
+      << stats["actions"]["ou_activations"].get<std::int64_t>() << " OU activations, "
+      << stats["actions"]["adc_conversions"].get<std::int64_t>() << " ADC conversions\n";
+  const auto& f = stats["functional"];
+  out << "  functional     "
+      << (f["matches_reference"].get<bool>() ? "matches the reference"
+                                              : "DIFFERS from the reference (first in layer " +
+                                                    f["first_mismatch_layer"].get<std::string>() +
+                                                    ")")
+      << " (" << f["compared_values"].get<std::int64_t>() << " values, "
+      << f["mismatched_values"].get<std::int64_t>() << " differ)\n";
+  out << "  wall time      " << std::setprecision(2) << wall_s << " s (reference " << reference_s
+      << " s)\n";
+}
+
+}  // namespace reramsim::cli
