@@ -49,7 +49,8 @@ Options parse_options(const std::string& command, const std::vector<std::string>
     if (i + 1 >= args.size() || args[i + 1].rfind("--", 0) == 0) {
       throw UsageError("reramsim " + command + ": option '" + a + "' expects a value");
     }
-    if (options.has(key)) throw UsageError("reramsim " + command + ": option '" + a + "' given twice");
+    if (options.has(key))
+      throw UsageError("reramsim " + command + ": option '" + a + "' given twice");
     options.values.emplace_back(key, args[++i]);
   }
   return options;

@@ -17,7 +17,9 @@ std::string shape_text(const workloads::Shape& s) {
   return std::to_string(s.h) + "x" + std::to_string(s.w) + "x" + std::to_string(s.c);
 }
 
-std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
+std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
+  return (a + b - 1) / b;
+}
 
 }  // namespace
 
@@ -68,8 +70,8 @@ int info_command(const std::vector<std::string>& args) {
       << " weights; capacity " << arch.total_crossbars() * arch.crossbar.rows * tile_cols << "\n"
       << "  activations      " << arch.data.activation_bits << "-bit through a "
       << arch.crossbar.dac_bits << "-bit DAC: " << arch.input_cycles() << " input cycles\n"
-      << "  OU               " << arch.crossbar.ou.rows << " x " << arch.crossbar.ou.cols
-      << ", " << arch.latency.ou_step << " cycle(s) per step; a full crossbar takes "
+      << "  OU               " << arch.crossbar.ou.rows << " x " << arch.crossbar.ou.cols << ", "
+      << arch.latency.ou_step << " cycle(s) per step; a full crossbar takes "
       << ceil_div(arch.crossbar.rows, arch.crossbar.ou.rows) *
              ceil_div(arch.crossbar.cols, arch.crossbar.ou.cols)
       << " OU steps per input cycle\n"
@@ -79,12 +81,14 @@ int info_command(const std::vector<std::string>& args) {
   const workloads::Network net = workloads::load_network(options.get("net"));
   out << "\nnetwork " << net.name << " (" << net.file << "), input " << shape_text(net.input)
       << "\n";
-  out << std::left << std::setw(22) << "  layer" << std::setw(8) << "type" << std::setw(14)
-      << "in" << std::setw(14) << "out" << std::right << std::setw(12) << "weights"
-      << std::setw(14) << "MACs" << "  matrices x rows x cols (vectors)  crossbars\n";
+  out << std::left << std::setw(22) << "  layer" << std::setw(8) << "type" << std::setw(14) << "in"
+      << std::setw(14) << "out" << std::right << std::setw(12) << "weights" << std::setw(14)
+      << "MACs"
+      << "  matrices x rows x cols (vectors)  crossbars\n";
   std::int64_t crossbars = 0;
   for (const auto& layer : net.layers) {
-    const workloads::Shape in = layer.inputs.empty() ? net.input : net.shape_of(layer.inputs.front());
+    const workloads::Shape in =
+        layer.inputs.empty() ? net.input : net.shape_of(layer.inputs.front());
     out << "  " << std::left << std::setw(20) << layer.name << std::setw(8)
         << workloads::to_string(layer.type) << std::setw(14) << shape_text(in) << std::setw(14)
         << shape_text(layer.out) << std::right << std::setw(12) << layer.weights() << std::setw(14)

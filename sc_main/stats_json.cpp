@@ -50,8 +50,8 @@ ordered_json network_stats(const noc::NetworkStats& s) {
 
 }  // namespace
 
-ordered_json make_stats(const hw::RunContext& context, hw::Chip& chip,
-                        const FunctionalCheck& check, std::uint64_t seed) {
+ordered_json make_stats(const hw::RunContext& context, hw::Chip& chip, const FunctionalCheck& check,
+                        std::uint64_t seed) {
   const auto& arch = context.arch;
   const auto& network = context.network;
   const auto& plan = context.plan;
@@ -77,15 +77,14 @@ ordered_json make_stats(const hw::RunContext& context, hw::Chip& chip,
 
   const std::int64_t used_capacity =
       plan.crossbars_used * std::int64_t(arch.crossbar.rows) * arch.crossbar.cols;
-  j["resources"] = {
-      {"pes", arch.chip.pes()},
-      {"pes_used", plan.pes_used},
-      {"crossbars", arch.total_crossbars()},
-      {"crossbars_used", plan.crossbars_used},
-      {"cells", arch.total_cells()},
-      {"cells_used", plan.cells_used},
-      {"cell_utilization_of_used_crossbars",
-       used_capacity > 0 ? double(plan.cells_used) / double(used_capacity) : 0.0}};
+  j["resources"] = {{"pes", arch.chip.pes()},
+                    {"pes_used", plan.pes_used},
+                    {"crossbars", arch.total_crossbars()},
+                    {"crossbars_used", plan.crossbars_used},
+                    {"cells", arch.total_cells()},
+                    {"cells_used", plan.cells_used},
+                    {"cell_utilization_of_used_crossbars",
+                     used_capacity > 0 ? double(plan.cells_used) / double(used_capacity) : 0.0}};
 
   ordered_json layers = ordered_json::array();
   const auto& timing = dispatch.timing();
@@ -159,11 +158,12 @@ void print_summary(std::ostream& out, const ordered_json& stats, double wall_s,
   const auto& res = stats["resources"];
   const auto& noc_json = stats["noc"];
   out << "reramsim run: " << stats["network"]["name"].get<std::string>() << " on "
-      << stats["arch"]["name"].get<std::string>() << " (mapper " << stats["mapper"].get<std::string>()
-      << ", seed " << stats["seed"].get<std::uint64_t>() << ")\n";
+      << stats["arch"]["name"].get<std::string>() << " (mapper "
+      << stats["mapper"].get<std::string>() << ", seed " << stats["seed"].get<std::uint64_t>()
+      << ")\n";
   out << std::fixed << std::setprecision(3);
-  out << "  latency        " << stats["latency_cycles"].get<std::int64_t>() << " cycles = "
-      << stats["latency_ns"].get<double>() / 1000.0 << " us\n";
+  out << "  latency        " << stats["latency_cycles"].get<std::int64_t>()
+      << " cycles = " << stats["latency_ns"].get<double>() / 1000.0 << " us\n";
   out << "  crossbars      " << res["crossbars_used"].get<std::int64_t>() << " of "
       << res["crossbars"].get<std::int64_t>() << " on " << res["pes_used"].get<int>() << " of "
       << res["pes"].get<int>() << " PEs; cells used " << res["cells_used"].get<std::int64_t>()
@@ -180,10 +180,10 @@ void print_summary(std::ostream& out, const ordered_json& stats, double wall_s,
       << stats["actions"]["adc_conversions"].get<std::int64_t>() << " ADC conversions\n";
   const auto& f = stats["functional"];
   out << "  functional     "
-      << (f["matches_reference"].get<bool>() ? "matches the reference"
-                                              : "DIFFERS from the reference (first in layer " +
-                                                    f["first_mismatch_layer"].get<std::string>() +
-                                                    ")")
+      << (f["matches_reference"].get<bool>()
+              ? "matches the reference"
+              : "DIFFERS from the reference (first in layer " +
+                    f["first_mismatch_layer"].get<std::string>() + ")")
       << " (" << f["compared_values"].get<std::int64_t>() << " values, "
       << f["mismatched_values"].get<std::int64_t>() << " differ)\n";
   out << "  wall time      " << std::setprecision(2) << wall_s << " s (reference " << reference_s

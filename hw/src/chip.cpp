@@ -30,8 +30,9 @@ void Chip::program_crossbars() {
             qnet.weight(tile.layer, tile.matrix, tile.row_begin + r, tile.col_begin + c);
       }
     }
-    m_pes[std::size_t(tile.pe)]->crossbar(tile.crossbar).program(tile.rows, tile.cols,
-                                                                  std::move(block));
+    m_pes[std::size_t(tile.pe)]
+        ->crossbar(tile.crossbar)
+        .program(tile.rows, tile.cols, std::move(block));
   }
 }
 

@@ -8,7 +8,9 @@ namespace reramsim::hw {
 namespace {
 constexpr const char* kMsgId = "reramsim/crossbar";
 
-std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
+std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
+  return (a + b - 1) / b;
+}
 
 // out[v][c] = sum_r in[v][r] * w[r][c]; the accumulator type is chosen by the
 // caller so that the common narrow case vectorizes in 32 bits.
@@ -51,7 +53,8 @@ void Crossbar::program(std::int64_t rows, std::int64_t cols, std::vector<std::in
   if (m_context.trace != nullptr && m_trace_signal < 0) {
     const std::string full = this->name();
     const auto dot = full.rfind('.');
-    m_trace_signal = m_context.trace->add_signal(full.substr(0, dot), full.substr(dot + 1) + "_busy");
+    m_trace_signal =
+        m_context.trace->add_signal(full.substr(0, dot), full.substr(dot + 1) + "_busy");
   }
 }
 
@@ -94,7 +97,8 @@ void Crossbar::b_transport(tlm::tlm_generic_payload& payload, sc_core::sc_time& 
   counts.macs += mvm->vectors * m_rows * m_cols;
   counts.ou_activations += mvm->vectors * input_cycles * steps;
   // Every active bitline of every OU step is converted once.
-  counts.adc_conversions += mvm->vectors * input_cycles * ceil_div(m_rows, arch.crossbar.ou.rows) * phys_cols;
+  counts.adc_conversions +=
+      mvm->vectors * input_cycles * ceil_div(m_rows, arch.crossbar.ou.rows) * phys_cols;
   counts.dac_inputs += mvm->vectors * input_cycles * m_rows;
 
   const sc_core::sc_time start = std::max(sc_core::sc_time_stamp() + delay, m_busy_until);
@@ -113,8 +117,8 @@ unsigned int Crossbar::transport_dbg(tlm::tlm_generic_payload& payload) {
   const std::size_t offset = std::size_t(payload.get_address());
   if (offset >= total) return 0;
   const std::size_t length = std::min<std::size_t>(payload.get_data_length(), total - offset);
-  std::memcpy(payload.get_data_ptr(), reinterpret_cast<const unsigned char*>(m_weights.data()) + offset,
-              length);
+  std::memcpy(payload.get_data_ptr(),
+              reinterpret_cast<const unsigned char*>(m_weights.data()) + offset, length);
   payload.set_response_status(tlm::TLM_OK_RESPONSE);
   return unsigned(length);
 }

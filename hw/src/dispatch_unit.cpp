@@ -7,7 +7,10 @@ using workloads::LayerType;
 using workloads::Tensor;
 
 DispatchUnit::DispatchUnit(sc_core::sc_module_name name, RunContext& context)
-    : sc_module(name), noc_socket("noc_socket"), noc_in_socket("noc_in_socket"), m_context(context) {
+    : sc_module(name),
+      noc_socket("noc_socket"),
+      noc_in_socket("noc_in_socket"),
+      m_context(context) {
   noc_in_socket.register_b_transport(this, &DispatchUnit::noc_in);
   SC_THREAD(run);
 }

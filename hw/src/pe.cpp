@@ -13,7 +13,9 @@ using workloads::Tensor;
 namespace {
 constexpr const char* kMsgId = "reramsim/pe";
 
-std::int64_t bytes_for(std::int64_t values, int bits) { return (values * bits + 7) / 8; }
+std::int64_t bytes_for(std::int64_t values, int bits) {
+  return (values * bits + 7) / 8;
+}
 
 // Width of a partial sum on the wire: the operands' bits plus the growth of a
 // sum over `rows` terms.
@@ -235,13 +237,22 @@ void Pe::run_vector_op(const mapping::PeTask& task) {
   Tensor out;
   const int bits = arch.data.activation_bits;
   switch (layer.type) {
-    case LayerType::pool: out = pool_layer(*inputs.front(), layer, bits, work); break;
-    case LayerType::lrn: out = lrn_layer(*inputs.front(), layer, bits, work); break;
-    case LayerType::add:
-      out = add_layer(inputs, layer, m_context.qnet.layers[std::size_t(task.layer)].shift, bits, work);
+    case LayerType::pool:
+      out = pool_layer(*inputs.front(), layer, bits, work);
       break;
-    case LayerType::concat: out = concat_layer(inputs, layer, bits); break;
-    default: SC_REPORT_ERROR(kMsgId, "vector task for a weighted layer"); return;
+    case LayerType::lrn:
+      out = lrn_layer(*inputs.front(), layer, bits, work);
+      break;
+    case LayerType::add:
+      out = add_layer(inputs, layer, m_context.qnet.layers[std::size_t(task.layer)].shift, bits,
+                      work);
+      break;
+    case LayerType::concat:
+      out = concat_layer(inputs, layer, bits);
+      break;
+    default:
+      SC_REPORT_ERROR(kMsgId, "vector task for a weighted layer");
+      return;
   }
   for (const Tensor* t : inputs) counts.buffer_reads += t->shape.elements();
   counts.alu_ops += work.alu_simple + work.alu_mul_div;

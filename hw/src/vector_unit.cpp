@@ -10,7 +10,9 @@ using workloads::Tensor;
 
 namespace {
 
-std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
+std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
+  return (a + b - 1) / b;
+}
 
 std::int32_t clamp_activation(std::int64_t v, int bits, bool relu) {
   const std::int64_t hi = (std::int64_t(1) << (bits - 1)) - 1;
@@ -18,7 +20,9 @@ std::int32_t clamp_activation(std::int64_t v, int bits, bool relu) {
   return std::int32_t(std::clamp(v, lo, hi));
 }
 
-bool relu_of(const Layer& layer) { return layer.activation == workloads::Activation::relu; }
+bool relu_of(const Layer& layer) {
+  return layer.activation == workloads::Activation::relu;
+}
 
 Tensor make_tensor(const workloads::Shape& shape) {
   Tensor t;

@@ -12,7 +12,9 @@ using workloads::Network;
 
 namespace {
 
-std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
+std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
+  return (a + b - 1) / b;
+}
 
 // Crossbars a layer needs under one-tile-per-crossbar tiling.
 std::int64_t crossbars_needed(const workloads::MatrixShape& m, std::int64_t tile_rows,

@@ -7,9 +7,12 @@ namespace reramsim::noc {
 
 const char* to_string(Network network) {
   switch (network) {
-    case Network::fat_tree: return "fat_tree";
-    case Network::mesh: return "mesh";
-    case Network::collection: return "collection";
+    case Network::fat_tree:
+      return "fat_tree";
+    case Network::mesh:
+      return "mesh";
+    case Network::collection:
+      return "collection";
   }
   return "?";
 }
@@ -122,7 +125,8 @@ std::int64_t Noc::route_collection(const Packet& packet, std::int64_t t0, std::i
   std::int64_t head = t0;
   for (int level = levels; level >= 0; --level) {
     const int node = m_topology.collection_ancestor(packet.src, level);
-    const std::int64_t start = cross(links, m_topology.collection_link(level, node), head, flits, stats);
+    const std::int64_t start =
+        cross(links, m_topology.collection_link(level, node), head, flits, stats);
     // The link out of a PE or router leads into a router, except out of the root.
     const bool into_router = level > 0;
     if (into_router) stats.router_traversals += flits;
@@ -165,8 +169,7 @@ void Noc::b_transport(int src, tlm::tlm_generic_payload& payload, sc_core::sc_ti
   }
   Packet& packet = ext->packet;
   packet.src = src;
-  const std::int64_t t0 =
-      std::int64_t(((sc_core::sc_time_stamp() + delay) / m_period) + 0.5);
+  const std::int64_t t0 = std::int64_t(((sc_core::sc_time_stamp() + delay) / m_period) + 0.5);
   const std::int64_t flits = flits_of(packet.bytes);
   NetworkStats& stats = m_stats[std::size_t(packet.network)];
   stats.packets += 1;

@@ -1,7 +1,7 @@
 // The seed network files: totals, derived shapes and lowering.
 //
 // Every expected total is copied from the bold "total" row of
-// /work/shared/reference/layer-tables.md; per-layer values are hand-derived
+// shared/reference/layer-tables.md; per-layer values are hand-derived
 // there and repeated here.
 #include <catch2/catch.hpp>
 

@@ -4,13 +4,20 @@ namespace reramsim::workloads {
 
 const char* to_string(LayerType type) {
   switch (type) {
-    case LayerType::conv: return "conv";
-    case LayerType::fc: return "fc";
-    case LayerType::local: return "local";
-    case LayerType::pool: return "pool";
-    case LayerType::lrn: return "lrn";
-    case LayerType::add: return "add";
-    case LayerType::concat: return "concat";
+    case LayerType::conv:
+      return "conv";
+    case LayerType::fc:
+      return "fc";
+    case LayerType::local:
+      return "local";
+    case LayerType::pool:
+      return "pool";
+    case LayerType::lrn:
+      return "lrn";
+    case LayerType::add:
+      return "add";
+    case LayerType::concat:
+      return "concat";
   }
   return "?";
 }
@@ -18,19 +25,26 @@ const char* to_string(LayerType type) {
 std::int64_t Layer::weights() const {
   const std::int64_t window = std::int64_t(kernel_h) * kernel_w;
   switch (type) {
-    case LayerType::conv: return std::int64_t(out_channels) * window * in.c / groups;
-    case LayerType::local: return out.elements() / out.c * out_channels * window * in.c;
-    case LayerType::fc: return in.elements() * out_channels;
-    default: return 0;
+    case LayerType::conv:
+      return std::int64_t(out_channels) * window * in.c / groups;
+    case LayerType::local:
+      return out.elements() / out.c * out_channels * window * in.c;
+    case LayerType::fc:
+      return in.elements() * out_channels;
+    default:
+      return 0;
   }
 }
 
 std::int64_t Layer::macs() const {
   switch (type) {
-    case LayerType::conv: return std::int64_t(out.h) * out.w * weights();
+    case LayerType::conv:
+      return std::int64_t(out.h) * out.w * weights();
     case LayerType::local:
-    case LayerType::fc: return weights();
-    default: return 0;
+    case LayerType::fc:
+      return weights();
+    default:
+      return 0;
   }
 }
 

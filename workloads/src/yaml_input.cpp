@@ -16,8 +16,8 @@ YAML::Node load_yaml_file(const std::string& path) {
     if (!root.IsMap()) throw InputError(path + ":1: expected a YAML map at the top level");
     return root;
   } catch (const YAML::Exception& e) {
-    throw InputError(path + ":" + std::to_string(e.mark.line + 1) + ": YAML syntax error: " +
-                     e.msg);
+    throw InputError(path + ":" + std::to_string(e.mark.line + 1) +
+                     ": YAML syntax error: " + e.msg);
   }
 }
 
@@ -40,7 +40,9 @@ StrictMap::StrictMap(std::string file, YAML::Node node, std::string context)
   }
 }
 
-bool StrictMap::has(const std::string& key) const { return static_cast<bool>(m_node[key]); }
+bool StrictMap::has(const std::string& key) const {
+  return static_cast<bool>(m_node[key]);
+}
 
 std::string StrictMap::path(const std::string& key) const {
   return m_context.empty() ? key : m_context + "." + key;
@@ -58,18 +60,23 @@ YAML::Node StrictMap::get(const std::string& key) {
   return n;
 }
 
-YAML::Node StrictMap::raw(const std::string& key) { return get(key); }
+YAML::Node StrictMap::raw(const std::string& key) {
+  return get(key);
+}
 
-std::int64_t scalar_integer(const std::string& file, const YAML::Node& node,
-                            const std::string& key, std::int64_t min, std::int64_t max) {
+std::int64_t scalar_integer(const std::string& file, const YAML::Node& node, const std::string& key,
+                            std::int64_t min, std::int64_t max) {
   std::int64_t value = 0;
   if (!node.IsScalar() || !YAML::convert<std::int64_t>::decode(node, value)) {
-    fail(file, node, key, "expected an integer, got '" + (node.IsScalar() ? node.Scalar() : "a " + std::string(node.IsMap() ? "map" : "list")) + "'");
+    fail(file, node, key,
+         "expected an integer, got '" +
+             (node.IsScalar() ? node.Scalar() : "a " + std::string(node.IsMap() ? "map" : "list")) +
+             "'");
   }
   if (value < min || value > max) {
     fail(file, node, key,
-         "expected an integer in [" + std::to_string(min) + ", " + std::to_string(max) +
-             "], got " + std::to_string(value));
+         "expected an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "], got " +
+             std::to_string(value));
   }
   return value;
 }
@@ -78,8 +85,8 @@ std::int64_t StrictMap::integer(const std::string& key, std::int64_t min, std::i
   return scalar_integer(m_file, get(key), path(key), min, max);
 }
 
-std::int64_t StrictMap::integer_or(const std::string& key, std::int64_t fallback,
-                                   std::int64_t min, std::int64_t max) {
+std::int64_t StrictMap::integer_or(const std::string& key, std::int64_t fallback, std::int64_t min,
+                                   std::int64_t max) {
   return has(key) ? integer(key, min, max) : fallback;
 }
 
@@ -140,7 +147,9 @@ std::string StrictMap::choice_or(const std::string& key, const std::string& fall
   return has(key) ? choice(key, choices) : fallback;
 }
 
-StrictMap StrictMap::map(const std::string& key) { return StrictMap(m_file, get(key), path(key)); }
+StrictMap StrictMap::map(const std::string& key) {
+  return StrictMap(m_file, get(key), path(key));
+}
 
 void StrictMap::finish() const {
   for (const auto& kv : m_node) {

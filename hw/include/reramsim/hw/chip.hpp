@@ -17,8 +17,7 @@ namespace reramsim::hw {
 
 class Chip : public sc_core::sc_module {
  public:
-  Chip(sc_core::sc_module_name name, RunContext& context,
-       std::vector<mapping::PeProgram> programs);
+  Chip(sc_core::sc_module_name name, RunContext& context, std::vector<mapping::PeProgram> programs);
 
   DispatchUnit& dispatch_unit() { return *m_dispatch; }
   noc::Noc& noc() { return *m_noc; }

@@ -9,11 +9,11 @@
 // (pool, lrn, add, concat) run on the ALU/SFU.
 #pragma once
 
-#include <systemc>
-#include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 #include <tlm_utils/tlm_quantumkeeper.h>
+#include <systemc>
+#include <tlm>
 
 #include <cstdint>
 #include <memory>
@@ -27,8 +27,8 @@ namespace reramsim::hw {
 
 class Pe : public sc_core::sc_module {
  public:
-  tlm_utils::simple_initiator_socket<Pe> noc_socket;   // into the NoC
-  tlm_utils::simple_target_socket<Pe> noc_in_socket;   // from the NoC
+  tlm_utils::simple_initiator_socket<Pe> noc_socket;  // into the NoC
+  tlm_utils::simple_target_socket<Pe> noc_in_socket;  // from the NoC
   std::vector<std::unique_ptr<tlm_utils::simple_initiator_socket_tagged<Pe>>> crossbar_socket;
 
   SC_HAS_PROCESS(Pe);

@@ -18,16 +18,16 @@ namespace reramsim::hw {
 
 // Action counts per component kind, from which energy can be derived.
 struct ActionCounts {
-  std::int64_t crossbar_mvms = 0;      // input vectors multiplied by a crossbar
-  std::int64_t macs = 0;               // useful multiply-accumulates (weights x vectors)
-  std::int64_t ou_activations = 0;     // OU steps, over all input cycles
+  std::int64_t crossbar_mvms = 0;   // input vectors multiplied by a crossbar
+  std::int64_t macs = 0;            // useful multiply-accumulates (weights x vectors)
+  std::int64_t ou_activations = 0;  // OU steps, over all input cycles
   std::int64_t adc_conversions = 0;
-  std::int64_t dac_inputs = 0;         // wordline drives, over all input cycles
-  std::int64_t buffer_reads = 0;       // activation words read from PE buffers
+  std::int64_t dac_inputs = 0;    // wordline drives, over all input cycles
+  std::int64_t buffer_reads = 0;  // activation words read from PE buffers
   std::int64_t buffer_writes = 0;
   std::int64_t global_buffer_reads = 0;
   std::int64_t global_buffer_writes = 0;
-  std::int64_t alu_ops = 0;            // lane operations
+  std::int64_t alu_ops = 0;  // lane operations
   std::int64_t sfu_ops = 0;
   std::int64_t weight_rows_written = 0;  // crossbar rows programmed before inference
 };
@@ -45,9 +45,7 @@ struct RunContext {
              const workloads::QuantizedNetwork& q, const mapping::MappingPlan& p)
       : arch(a), network(n), qnet(q), plan(p), period(a.cycle_ns(), sc_core::SC_NS) {}
 
-  std::int64_t cycles(const sc_core::sc_time& t) const {
-    return std::int64_t(t / period + 0.5);
-  }
+  std::int64_t cycles(const sc_core::sc_time& t) const { return std::int64_t(t / period + 0.5); }
 };
 
 // Packet kinds on the NoC (noc::Packet::kind).

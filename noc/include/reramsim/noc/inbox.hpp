@@ -6,8 +6,8 @@
 // not synchronises and waits for the next arrival.
 #pragma once
 
-#include <systemc>
 #include <tlm_utils/tlm_quantumkeeper.h>
+#include <systemc>
 
 #include <deque>
 #include <functional>
@@ -23,7 +23,8 @@ class Inbox {
 
   // Blocks the calling thread until a packet satisfying `match` is present;
   // removes it and sets the keeper's local time to at least its arrival.
-  Packet take(tlm_utils::tlm_quantumkeeper& keeper, const std::function<bool(const Packet&)>& match);
+  Packet take(tlm_utils::tlm_quantumkeeper& keeper,
+              const std::function<bool(const Packet&)>& match);
 
  private:
   struct Entry {

@@ -10,10 +10,10 @@
 // t_link + (flits - 1).
 #pragma once
 
-#include <systemc>
-#include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
+#include <systemc>
+#include <tlm>
 
 #include <array>
 #include <cstdint>
@@ -29,11 +29,11 @@ namespace reramsim::noc {
 
 struct NetworkStats {
   std::int64_t packets = 0;
-  std::int64_t deliveries = 0;  // packet arrivals at destinations (multicast: several)
-  std::int64_t flits = 0;       // flits injected
-  std::int64_t bytes = 0;       // bytes injected
-  std::int64_t byte_hops = 0;   // bytes x links crossed
-  std::int64_t link_flits = 0;  // flits x links crossed (link activity)
+  std::int64_t deliveries = 0;         // packet arrivals at destinations (multicast: several)
+  std::int64_t flits = 0;              // flits injected
+  std::int64_t bytes = 0;              // bytes injected
+  std::int64_t byte_hops = 0;          // bytes x links crossed
+  std::int64_t link_flits = 0;         // flits x links crossed (link activity)
   std::int64_t router_traversals = 0;  // flits x routers crossed
   std::int64_t wait_cycles = 0;        // head cycles spent waiting for busy links
   std::int64_t latency_sum = 0;        // per delivery, injection to tail arrival

@@ -17,12 +17,12 @@ const char* to_string(Network network);
 
 struct Packet {
   Network network = Network::mesh;
-  int src = 0;                  // endpoint id: PEs 0..P-1, the dispatch unit P
-  std::vector<int> dsts;        // one, or several for a fat-tree multicast
-  std::int64_t bytes = 0;       // payload size on the wire
-  int kind = 0;                 // meaning defined by the endpoints
+  int src = 0;             // endpoint id: PEs 0..P-1, the dispatch unit P
+  std::vector<int> dsts;   // one, or several for a fat-tree multicast
+  std::int64_t bytes = 0;  // payload size on the wire
+  int kind = 0;            // meaning defined by the endpoints
   int layer = 0;
-  int tag = 0;                  // e.g. the output group of a partial sum
+  int tag = 0;                       // e.g. the output group of a partial sum
   std::shared_ptr<const void> data;  // the values carried (type known by kind)
 };
 

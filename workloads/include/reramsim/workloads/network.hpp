@@ -37,8 +37,8 @@ struct Layer {
   int kernel_h = 1, kernel_w = 1;
   int stride_h = 1, stride_w = 1;
   int pad_h = 0, pad_w = 0;
-  int groups = 1;         // conv only
-  int out_channels = 0;   // conv, local, fc: M
+  int groups = 1;        // conv only
+  int out_channels = 0;  // conv, local, fc: M
   PoolMode pool_mode = PoolMode::max;
   bool ceil_mode = false;  // pool: round the output size up
   bool batchnorm = false;  // conv/fc: a BatchNorm the file states, folded into the weights

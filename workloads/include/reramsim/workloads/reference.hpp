@@ -31,7 +31,9 @@ namespace reramsim::workloads {
 struct Tensor {
   Shape shape;
   std::vector<std::int32_t> data;  // H x W x C, channel innermost
-  std::int32_t at(int y, int x, int c) const { return data[(std::size_t(y) * shape.w + x) * shape.c + c]; }
+  std::int32_t at(int y, int x, int c) const {
+    return data[(std::size_t(y) * shape.w + x) * shape.c + c];
+  }
 };
 
 struct QuantizationSpec {

@@ -78,7 +78,7 @@ class StrictMap {
 };
 
 // Reads an integer scalar node (with range check), for list elements.
-std::int64_t scalar_integer(const std::string& file, const YAML::Node& node,
-                            const std::string& key, std::int64_t min, std::int64_t max);
+std::int64_t scalar_integer(const std::string& file, const YAML::Node& node, const std::string& key,
+                            std::int64_t min, std::int64_t max);
 
 }  // namespace reramsim::workloads

@@ -25,7 +25,7 @@ struct CrossbarConfig {
 };
 
 struct PeConfig {
-  int cus = 1;                 // compute units per PE
+  int cus = 1;  // compute units per PE
   int crossbars_per_cu = 1;
   int alu_lanes = 32;
   int sfu_lanes = 32;
@@ -42,15 +42,15 @@ struct DataConfig {
 
 // All latencies in cycles of the chip clock.
 struct LatencyConfig {
-  int ou_step = 1;        // one OU activation incl. its ADC conversions
+  int ou_step = 1;  // one OU activation incl. its ADC conversions
   int adc_conversion = 1;
   int buffer_read = 1;
   int buffer_write = 1;
-  int alu_op = 1;         // simple ops (add, sub, max, min, relu, shift)
-  int alu_mul_div = 4;    // multiply and divide
-  int sfu_op = 8;         // inverse square root and other transcendental functions
-  int router = 1;         // switch traversal (ST)
-  int link = 1;           // link traversal (LT)
+  int alu_op = 1;            // simple ops (add, sub, max, min, relu, shift)
+  int alu_mul_div = 4;       // multiply and divide
+  int sfu_op = 8;            // inverse square root and other transcendental functions
+  int router = 1;            // switch traversal (ST)
+  int link = 1;              // link traversal (LT)
   int weight_write_row = 0;  // programming one crossbar row
 };
 
@@ -97,16 +97,16 @@ struct ArchConfig {
   LatencyConfig latency;
   NocConfig noc;
 
-  std::int64_t total_crossbars() const {
-    return std::int64_t(chip.pes()) * pe.crossbars();
-  }
-  std::int64_t total_cells() const {
-    return total_crossbars() * crossbar.rows * crossbar.cols;
-  }
+  std::int64_t total_crossbars() const { return std::int64_t(chip.pes()) * pe.crossbars(); }
+  std::int64_t total_cells() const { return total_crossbars() * crossbar.rows * crossbar.cols; }
   // Columns one weight occupies: ceil(weight_bits / cell_bits).
-  int weight_slices() const { return (data.weight_bits + crossbar.cell_bits - 1) / crossbar.cell_bits; }
+  int weight_slices() const {
+    return (data.weight_bits + crossbar.cell_bits - 1) / crossbar.cell_bits;
+  }
   // Input cycles per activation: ceil(activation_bits / dac_bits).
-  int input_cycles() const { return (data.activation_bits + crossbar.dac_bits - 1) / crossbar.dac_bits; }
+  int input_cycles() const {
+    return (data.activation_bits + crossbar.dac_bits - 1) / crossbar.dac_bits;
+  }
   double cycle_ns() const { return 1000.0 / chip.clock_mhz; }
 };
 

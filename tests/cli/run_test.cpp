@@ -1,0 +1,116 @@
+// End-to-end runs: real values through the simulated crossbars, checked
+// against the reference in the same process, and the statistics users read.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "cli_test_util.hpp"
+
+using reramsim::test::CliResult;
+using reramsim::test::read_file;
+using reramsim::test::run_cli;
+using reramsim::test::Scratch;
+
+namespace {
+nlohmann::json run_stats(const Scratch& scratch, const std::string& arch, const std::string& net,
+                         const std::string& extra = "") {
+  const std::string stats = scratch.path("stats.json");
+  const CliResult r =
+      run_cli(scratch, "run --arch configs/" + arch + ".yaml --net workloads/networks/" + net +
+                           ".yaml --stats '" + stats + "' " + extra);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  return nlohmann::json::parse(read_file(stats));
+}
+}  // namespace
+
+TEST_CASE("cli: LeNet-5 on tiny matches the reference", "[cli][e2e]") {
+  Scratch scratch;
+  const auto stats = run_stats(scratch, "tiny", "lenet5");
+  CHECK(stats["functional"]["matches_reference"] == true);
+  CHECK(stats["functional"]["mismatched_values"] == 0);
+  // MACs done by the crossbars equal the network's MACs (layer-tables.md: 416,520).
+  CHECK(stats["actions"]["macs"] == 416520);
+  CHECK(stats["layers"].size() == 7);
+  CHECK(stats["latency_cycles"].get<std::int64_t>() > 0);
+  // Layers run one after another: each starts no earlier than the previous ends.
+  for (std::size_t i = 1; i < stats["layers"].size(); ++i) {
+    CHECK(stats["layers"][i]["start_cycle"] >= stats["layers"][i - 1]["end_cycle"]);
+  }
+  CHECK(stats["latency_cycles"] >= stats["layers"].back()["end_cycle"]);
+}
+
+TEST_CASE("cli: ResNet-18 on re-reram matches the reference", "[cli][e2e]") {
+  Scratch scratch;
+  const auto stats = run_stats(scratch, "re-reram", "resnet18");
+  CHECK(stats["functional"]["matches_reference"] == true);
+  // layer-tables.md: ResNet-18 has 1,814,073,344 MACs and 11,678,912 weights.
+  CHECK(stats["actions"]["macs"] == 1814073344LL);
+  // 4-bit weights in 4-bit cells: one cell per weight.
+  CHECK(stats["resources"]["cells_used"] == 11678912);
+}
+
+TEST_CASE("cli: a network with lrn and grouped convs matches the reference", "[cli][e2e]") {
+  Scratch scratch;
+  const auto stats = run_stats(scratch, "re-reram", "caffenet");
+  CHECK(stats["functional"]["matches_reference"] == true);
+  CHECK(stats["actions"]["macs"] == 724406816LL);  // layer-tables.md
+}
+
+TEST_CASE("cli: the same inputs and seed give byte-identical statistics", "[cli]") {
+  Scratch scratch;
+  const std::string a = scratch.path("a.json");
+  const std::string b = scratch.path("b.json");
+  const std::string common =
+      "run --arch configs/tiny.yaml --net workloads/networks/lenet5.yaml --seed 7 ";
+  REQUIRE(run_cli(scratch, common + "--stats '" + a + "'").exit_code == 0);
+  REQUIRE(run_cli(scratch, common + "--stats '" + b + "'").exit_code == 0);
+  CHECK(read_file(a) == read_file(b));
+  // A different seed draws other values, still matching the reference.
+  const std::string c = scratch.path("c.json");
+  REQUIRE(run_cli(scratch,
+                  "run --arch configs/tiny.yaml --net workloads/networks/lenet5.yaml "
+                  "--seed 8 --stats '" +
+                      c + "'")
+              .exit_code == 0);
+  CHECK(nlohmann::json::parse(read_file(c))["functional"]["matches_reference"] == true);
+}
+
+TEST_CASE("cli: the NoC carries inputs down, partial sums across and results up", "[cli]") {
+  Scratch scratch;
+  const auto stats = run_stats(scratch, "tiny", "lenet5");
+  const auto& networks = stats["noc"]["networks"];
+  CHECK(networks["fat_tree"]["bytes"].get<std::int64_t>() > 0);
+  CHECK(networks["mesh"]["bytes"].get<std::int64_t>() > 0);  // C5 spans several PEs
+  // Every output value comes up the collection tree once, at 8 bits: the sum
+  // of all layer output sizes of LeNet-5 (hand count: 4704 + 1176 + 1600 + 400
+  // + 120 + 84 + 10 = 8094 bytes).
+  CHECK(networks["collection"]["bytes"] == 8094);
+  CHECK(stats["noc"]["bytes"] == networks["fat_tree"]["bytes"].get<std::int64_t>() +
+                                     networks["mesh"]["bytes"].get<std::int64_t>() + 8094);
+}
+
+TEST_CASE("cli: --vcd writes a waveform of PE and link activity", "[cli]") {
+  Scratch scratch;
+  const std::string vcd = scratch.path("run.vcd");
+  const CliResult r = run_cli(scratch,
+                              "run --arch configs/tiny.yaml --net workloads/networks/lenet5.yaml "
+                              "--vcd '" +
+                                  vcd + "'");
+  REQUIRE(r.exit_code == 0);
+  const std::string text = read_file(vcd);
+  CHECK(text.rfind("$date", 0) == 0);
+  CHECK(text.find("$scope module pe_0 $end") != std::string::npos);
+  CHECK(text.find("$scope module mesh $end") != std::string::npos);
+  CHECK(text.find("$enddefinitions $end") != std::string::npos);
+  CHECK(text.find("\n#1") != std::string::npos);  // value changes after time 0
+}
+
+TEST_CASE("cli: run prints a summary", "[cli]") {
+  Scratch scratch;
+  const CliResult r =
+      run_cli(scratch, "run --arch configs/tiny.yaml --net workloads/networks/lenet5.yaml");
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("reramsim run: lenet5 on tiny") != std::string::npos);
+  CHECK(r.out.find("matches the reference") != std::string::npos);
+  CHECK(r.err.empty());
+}
