@@ -9,9 +9,9 @@
 #include <iostream>
 #include <memory>
 
-#include <nlohmann/json.hpp>
 #include <systemc>
 #include <tlm>
+#include <nlohmann/json.hpp>
 
 #include "cli.hpp"
 #include "reramsim/arch/arch_config.hpp"

@@ -1,7 +1,7 @@
 // libsystemc.so defines main() and calls sc_main(); run Catch2 from there.
 #define CATCH_CONFIG_RUNNER
-#include <catch2/catch.hpp>
 #include <systemc>
+#include <catch2/catch.hpp>
 
 int sc_main(int argc, char* argv[]) {
   return Catch::Session().run(argc, argv);

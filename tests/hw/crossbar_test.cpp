@@ -1,8 +1,8 @@
 // Crossbar timing against the closed form of docs/architecture.md and values
 // against a naive matrix product written here.
+#include <systemc>
 #include <tlm_utils/simple_initiator_socket.h>
 #include <catch2/catch.hpp>
-#include <systemc>
 
 #include <random>
 

@@ -1,9 +1,9 @@
 // NoC latency against the closed form (routers x t_router + links x t_link +
 // flits - 1), contention on a shared link, and multicast delivery.
+#include <systemc>
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 #include <catch2/catch.hpp>
-#include <systemc>
 
 #include <map>
 

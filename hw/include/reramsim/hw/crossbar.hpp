@@ -11,9 +11,9 @@
 // comes with the PE microarchitecture).
 #pragma once
 
-#include <tlm_utils/simple_target_socket.h>
 #include <systemc>
 #include <tlm>
+#include <tlm_utils/simple_target_socket.h>
 
 #include <cstdint>
 #include <vector>

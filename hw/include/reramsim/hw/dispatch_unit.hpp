@@ -7,11 +7,11 @@
 // yet): a layer's inputs leave only when all of its producers are complete.
 #pragma once
 
+#include <systemc>
+#include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 #include <tlm_utils/tlm_quantumkeeper.h>
-#include <systemc>
-#include <tlm>
 
 #include <cstdint>
 #include <vector>

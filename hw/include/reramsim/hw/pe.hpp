@@ -9,11 +9,11 @@
 // (pool, lrn, add, concat) run on the ALU/SFU.
 #pragma once
 
+#include <systemc>
+#include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 #include <tlm_utils/tlm_quantumkeeper.h>
-#include <systemc>
-#include <tlm>
 
 #include <cstdint>
 #include <memory>

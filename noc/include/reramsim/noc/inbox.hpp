@@ -6,8 +6,8 @@
 // not synchronises and waits for the next arrival.
 #pragma once
 
-#include <tlm_utils/tlm_quantumkeeper.h>
 #include <systemc>
+#include <tlm_utils/tlm_quantumkeeper.h>
 
 #include <deque>
 #include <functional>
