@@ -77,19 +77,14 @@ void DispatchUnit::run() {
     m_context.counts.global_buffer_reads += values;
     m_timing[li].start_cycle = m_context.cycles(m_keeper.get_current_time());
 
-    noc::PacketExtension ext;
-    ext.packet.network = noc::Network::fat_tree;
-    ext.packet.dsts = lp.pes;
-    ext.packet.kind = kLayerInput;
-    ext.packet.layer = int(li);
-    ext.packet.bytes = (values * arch.data.activation_bits + 7) / 8;
-    ext.packet.data = input;
-    tlm::tlm_generic_payload payload;
-    payload.set_command(tlm::TLM_WRITE_COMMAND);
-    payload.set_extension(&ext);
-    sc_core::sc_time delay = m_keeper.get_local_time();
-    noc_socket->b_transport(payload, delay);
-    payload.clear_extension(&ext);
+    noc::Packet packet;
+    packet.network = noc::Network::fat_tree;
+    packet.dsts = lp.pes;
+    packet.kind = kLayerInput;
+    packet.layer = int(li);
+    packet.bytes = (values * arch.data.activation_bits + 7) / 8;
+    packet.data = input;
+    noc::send_packet(noc_socket, std::move(packet), m_keeper.get_local_time());
 
     const std::size_t expected = layer.has_weights() ? lp.groups.size() : 1;
     for (std::size_t k = 0; k < expected; ++k) {

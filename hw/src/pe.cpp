@@ -54,20 +54,15 @@ void Pe::noc_in(tlm::tlm_generic_payload& payload, sc_core::sc_time& delay) {
 
 void Pe::send(noc::Network network, int dst, int kind, int layer, int tag, std::int64_t bytes,
               std::shared_ptr<const void> data) {
-  noc::PacketExtension ext;
-  ext.packet.network = network;
-  ext.packet.dsts = {dst};
-  ext.packet.kind = kind;
-  ext.packet.layer = layer;
-  ext.packet.tag = tag;
-  ext.packet.bytes = bytes;
-  ext.packet.data = std::move(data);
-  tlm::tlm_generic_payload payload;
-  payload.set_command(tlm::TLM_WRITE_COMMAND);
-  payload.set_extension(&ext);
-  sc_core::sc_time delay = m_keeper.get_local_time();
-  noc_socket->b_transport(payload, delay);
-  payload.clear_extension(&ext);
+  noc::Packet packet;
+  packet.network = network;
+  packet.dsts = {dst};
+  packet.kind = kind;
+  packet.layer = layer;
+  packet.tag = tag;
+  packet.bytes = bytes;
+  packet.data = std::move(data);
+  noc::send_packet(noc_socket, std::move(packet), m_keeper.get_local_time());
 }
 
 void Pe::busy_for(std::int64_t cycles) {

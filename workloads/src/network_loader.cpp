@@ -448,15 +448,7 @@ Network load_network(const std::string& path) {
 }
 
 Network parse_network(const std::string& yaml_text, const std::string& file) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(yaml_text);
-  } catch (const YAML::Exception& e) {
-    throw InputError(file + ":" + std::to_string(e.mark.line + 1) +
-                     ": YAML syntax error: " + e.msg);
-  }
-  if (!root.IsMap()) throw InputError(file + ":1: expected a YAML map at the top level");
-  return build_network(root, file);
+  return build_network(parse_yaml_text(yaml_text, file), file);
 }
 
 }  // namespace reramsim::workloads

@@ -11,14 +11,19 @@ YAML::Node load_yaml_file(const std::string& path) {
   if (!in) throw InputError(path + ": cannot open file");
   std::stringstream text;
   text << in.rdbuf();
+  return parse_yaml_text(text.str(), path);
+}
+
+YAML::Node parse_yaml_text(const std::string& text, const std::string& file) {
+  YAML::Node root;
   try {
-    YAML::Node root = YAML::Load(text.str());
-    if (!root.IsMap()) throw InputError(path + ":1: expected a YAML map at the top level");
-    return root;
+    root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
-    throw InputError(path + ":" + std::to_string(e.mark.line + 1) +
+    throw InputError(file + ":" + std::to_string(e.mark.line + 1) +
                      ": YAML syntax error: " + e.msg);
   }
+  if (!root.IsMap()) throw InputError(file + ":1: expected a YAML map at the top level");
+  return root;
 }
 
 std::string where(const std::string& file, const YAML::Node& node) {

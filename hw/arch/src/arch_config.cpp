@@ -306,16 +306,7 @@ ArchConfig load_arch_config(const std::string& path) {
 }
 
 ArchConfig parse_arch_config(const std::string& yaml_text, const std::string& file) {
-  YAML::Node root;
-  // Same messages as workloads::load_yaml_file, so a test on text matches a file.
-  try {
-    root = YAML::Load(yaml_text);
-  } catch (const YAML::Exception& e) {
-    throw InputError(file + ":" + std::to_string(e.mark.line + 1) +
-                     ": YAML syntax error: " + e.msg);
-  }
-  if (!root.IsMap()) throw InputError(file + ":1: expected a YAML map at the top level");
-  return from_root(root, file);
+  return from_root(workloads::parse_yaml_text(yaml_text, file), file);
 }
 
 }  // namespace reramsim::arch

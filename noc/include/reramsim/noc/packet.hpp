@@ -3,6 +3,7 @@
 // extension.
 #pragma once
 
+#include <systemc>
 #include <tlm>
 
 #include <cstdint>
@@ -34,5 +35,18 @@ class PacketExtension : public tlm::tlm_extension<PacketExtension> {
     packet = static_cast<const PacketExtension&>(other).packet;
   }
 };
+
+// Injects `packet` through an initiator socket bound to the NoC, `local_time`
+// past the current simulation time (the sender's quantum-keeper offset).
+template <typename Socket>
+void send_packet(Socket& socket, Packet packet, sc_core::sc_time local_time) {
+  PacketExtension ext;
+  ext.packet = std::move(packet);
+  tlm::tlm_generic_payload payload;
+  payload.set_command(tlm::TLM_WRITE_COMMAND);
+  payload.set_extension(&ext);
+  socket->b_transport(payload, local_time);
+  payload.clear_extension(&ext);
+}
 
 }  // namespace reramsim::noc

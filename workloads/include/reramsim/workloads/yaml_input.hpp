@@ -25,6 +25,8 @@ class InputError : public std::runtime_error {
 // Loads a YAML file; throws InputError naming the file (and line, for a parse
 // error) when it cannot be read or parsed.
 YAML::Node load_yaml_file(const std::string& path);
+// The same for text already in memory; `file` names it in messages.
+YAML::Node parse_yaml_text(const std::string& text, const std::string& file);
 
 // "file:line" for a node (line is 1-based, as editors show it).
 std::string where(const std::string& file, const YAML::Node& node);
