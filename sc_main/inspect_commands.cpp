@@ -57,7 +57,7 @@ int info_command(const std::vector<std::string>& args) {
   if (!options.has("arch")) throw UsageError("reramsim info: missing --arch CONFIG.yaml");
   const arch::ArchConfig arch = arch::load_arch_config(options.get("arch"));
   std::ostream& out = std::cout;
-  const std::int64_t tile_cols = arch.crossbar.cols / arch.weight_slices();
+  const std::int64_t tile_cols = arch.weights_per_row();
   out << "architecture " << arch.name << " (" << arch.file << ")\n"
       << "  PEs              " << arch.chip.pe_x << " x " << arch.chip.pe_y << " = "
       << arch.chip.pes() << " (groups of " << arch.chip.pes_per_group << ")\n"
@@ -65,8 +65,11 @@ int info_command(const std::vector<std::string>& args) {
       << arch.pe.cus << " CUs x " << arch.pe.crossbars_per_cu << ", each " << arch.crossbar.rows
       << " x " << arch.crossbar.cols << " cells of " << arch.crossbar.cell_bits << " bits\n"
       << "  cells            " << arch.total_cells() << "\n"
-      << "  weights          " << arch.data.weight_bits << "-bit over " << arch.weight_slices()
-      << " column(s): a crossbar holds " << arch.crossbar.rows << " x " << tile_cols
+      << "  weights          " << arch.data.weight_bits << "-bit in " << arch.weight_columns()
+      << " column(s) ("
+      << (arch.crossbar.sign_scheme == arch::SignScheme::offset ? "offset, +1 reference column"
+                                                                 : "differential pairs")
+      << "): a crossbar holds " << arch.crossbar.rows << " x " << tile_cols
       << " weights; capacity " << arch.total_crossbars() * arch.crossbar.rows * tile_cols << "\n"
       << "  activations      " << arch.data.activation_bits << "-bit through a "
       << arch.crossbar.dac_bits << "-bit DAC: " << arch.input_cycles() << " input cycles\n"

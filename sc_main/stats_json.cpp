@@ -83,6 +83,7 @@ ordered_json make_stats(const hw::RunContext& context, hw::Chip& chip, const Fun
                     {"crossbars_used", plan.crossbars_used},
                     {"cells", arch.total_cells()},
                     {"cells_used", plan.cells_used},
+      {"reference_cells", plan.reference_cells},
                     {"cell_utilization_of_used_crossbars",
                      used_capacity > 0 ? double(plan.cells_used) / double(used_capacity) : 0.0}};
 

@@ -41,7 +41,7 @@ Crossbar::Crossbar(sc_core::sc_module_name name, RunContext& context)
 
 void Crossbar::program(std::int64_t rows, std::int64_t cols, std::vector<std::int16_t> weights) {
   const auto& xbar = m_context.arch.crossbar;
-  if (rows > xbar.rows || cols * m_context.arch.weight_slices() > xbar.cols ||
+  if (rows > xbar.rows || cols > m_context.arch.weights_per_row() ||
       std::int64_t(weights.size()) != rows * cols) {
     SC_REPORT_ERROR(kMsgId, "weight block does not fit the crossbar");
     return;
@@ -60,7 +60,8 @@ void Crossbar::program(std::int64_t rows, std::int64_t cols, std::vector<std::in
 
 std::int64_t Crossbar::ou_steps() const {
   const auto& xbar = m_context.arch.crossbar;
-  const std::int64_t phys_cols = m_cols * m_context.arch.weight_slices();
+  const std::int64_t phys_cols =
+      m_cols * m_context.arch.weight_columns() + m_context.arch.reference_columns();
   return ceil_div(m_rows, xbar.ou.rows) * ceil_div(phys_cols, xbar.ou.cols);
 }
 
@@ -92,7 +93,7 @@ void Crossbar::b_transport(tlm::tlm_generic_payload& payload, sc_core::sc_time& 
   ActionCounts& counts = m_context.counts;
   const std::int64_t input_cycles = arch.input_cycles();
   const std::int64_t steps = ou_steps();
-  const std::int64_t phys_cols = m_cols * arch.weight_slices();
+  const std::int64_t phys_cols = m_cols * arch.weight_columns() + arch.reference_columns();
   counts.crossbar_mvms += mvm->vectors;
   counts.macs += mvm->vectors * m_rows * m_cols;
   counts.ou_activations += mvm->vectors * input_cycles * steps;

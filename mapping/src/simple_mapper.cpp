@@ -28,12 +28,8 @@ MappingPlan map_simple(const Network& network, const arch::ArchConfig& arch) {
   MappingPlan plan;
   plan.mapper = "simple";
   const std::int64_t tile_rows = arch.crossbar.rows;
-  const std::int64_t tile_cols = arch.crossbar.cols / arch.weight_slices();
-  if (tile_cols < 1) {
-    throw InputError(arch.file + ": crossbar.cols: " + std::to_string(arch.crossbar.cols) +
-                     " columns cannot hold one " + std::to_string(arch.data.weight_bits) +
-                     "-bit weight in " + std::to_string(arch.crossbar.cell_bits) + "-bit cells");
-  }
+  // Weight columns per crossbar after the sign scheme's slices and reference.
+  const std::int64_t tile_cols = arch.weights_per_row();
   const int per_pe = arch.pe.crossbars();
 
   std::int64_t needed = 0;
@@ -89,7 +85,8 @@ MappingPlan map_simple(const Network& network, const arch::ArchConfig& arch) {
                          group.contributors.end()) {
             group.contributors.push_back(tile.pe);
           }
-          plan.cells_used += tile.rows * tile.cols * arch.weight_slices();
+          plan.cells_used += tile.rows * (tile.cols * arch.weight_columns() + arch.reference_columns());
+          plan.reference_cells += tile.rows * arch.reference_columns();
         }
         lp.groups.push_back(std::move(group));
       }

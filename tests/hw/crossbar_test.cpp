@@ -46,7 +46,8 @@ struct MvmDriver : sc_core::sc_module {
 
 TEST_CASE("hw: a fully mapped SPATEM crossbar runs 240 OU steps per input cycle",
           "[hw][crossbar]") {
-  // SPATEM chip: 128x128 crossbar, OU 9x8, 2-bit weights in 2-bit cells.
+  // SPATEM chip: 128x128 crossbar, OU 9x8, 2-bit weights in 2-bit cells; fully
+  // mapped = 127 weight columns + the offset scheme's reference column.
   // Hand calculation: ceil(128/9) * ceil(128/8) = 15 * 16 = 240.
   arch::ArchConfig arch = test::tiny_arch();
   arch.crossbar.rows = 128;
@@ -58,7 +59,7 @@ TEST_CASE("hw: a fully mapped SPATEM crossbar runs 240 OU steps per input cycle"
   arch.latency.ou_step = 1;
   test::EmptyRun run(arch);
   hw::Crossbar xbar("xbar", *run.context);
-  xbar.program(128, 128, std::vector<std::int16_t>(128 * 128, 1));
+  xbar.program(128, 127, std::vector<std::int16_t>(128 * 127, 1));
   CHECK(xbar.ou_steps() == 240);
   // 16-bit inputs through a 1-bit DAC: 16 input cycles per vector.
   CHECK(xbar.mvm_cycles(1) == 16 * 240);
@@ -66,8 +67,9 @@ TEST_CASE("hw: a fully mapped SPATEM crossbar runs 240 OU steps per input cycle"
 }
 
 TEST_CASE("hw: a partly filled crossbar runs only the OUs it needs", "[hw][crossbar]") {
-  // 20 rows x 10 weights of 8 bits in 2-bit cells = 40 physical columns; OU
-  // 8x8: ceil(20/8) * ceil(40/8) = 3 * 5 = 15 steps (hand calculation).
+  // 20 rows x 10 weights of 8 bits in 2-bit cells = 40 physical columns plus
+  // the reference column; OU 8x8: ceil(20/8) * ceil(41/8) = 3 * 6 = 18 steps
+  // (hand calculation).
   arch::ArchConfig arch = test::tiny_arch();
   arch.crossbar.ou = {8, 8};
   arch.data.weight_bits = 8;
@@ -75,8 +77,8 @@ TEST_CASE("hw: a partly filled crossbar runs only the OUs it needs", "[hw][cross
   test::EmptyRun run(arch);
   hw::Crossbar xbar("xbar", *run.context);
   xbar.program(20, 10, std::vector<std::int16_t>(200, 1));
-  CHECK(xbar.ou_steps() == 15);
-  CHECK(xbar.mvm_cycles(1) == arch.input_cycles() * 15 * arch.latency.ou_step);
+  CHECK(xbar.ou_steps() == 18);
+  CHECK(xbar.mvm_cycles(1) == arch.input_cycles() * 18 * arch.latency.ou_step);
 }
 
 TEST_CASE("hw: the Re-ReRAM array does 1152 x 16 MACs every 6 cycles", "[hw][crossbar]") {
@@ -86,11 +88,12 @@ TEST_CASE("hw: the Re-ReRAM array does 1152 x 16 MACs every 6 cycles", "[hw][cro
       arch::load_arch_config(std::string(RERAMSIM_SOURCE_DIR) + "/configs/re-reram.yaml");
   test::EmptyRun run(arch);
   hw::Crossbar xbar("xbar", *run.context);
-  xbar.program(1152, 256, std::vector<std::int16_t>(1152 * 256, 1));
+  // Fully mapped: 255 weight columns and the reference column.
+  xbar.program(1152, 255, std::vector<std::int16_t>(1152 * 255, 1));
   CHECK(xbar.ou_steps() == 16);  // 256 columns / 16 per OU step
   const std::int64_t per_input_cycle = xbar.mvm_cycles(1) / arch.input_cycles();
   CHECK(per_input_cycle == 16 * 6);
-  CHECK(1152 * 256 / per_input_cycle == 3072);
+  CHECK(1152 * 256 / per_input_cycle == 3072);  // counting every column's cells
 }
 
 TEST_CASE("hw: crossbar MVM values equal the integer matrix product", "[hw][crossbar]") {

@@ -228,7 +228,7 @@ ArchConfig from_root(const YAML::Node& root, const std::string& file) {
   // The crossbar's limits against the data widths are checked after `data` is
   // read, so its maps stay alive to point at the offending line.
   StrictMap xbar = top.map("crossbar");
-  only_keys(xbar, {"rows", "cols", "cell_bits", "ou", "dac_bits", "adc"});
+  only_keys(xbar, {"rows", "cols", "cell_bits", "ou", "dac_bits", "signed_weights", "adc"});
   CrossbarConfig& cb = cfg.crossbar;
   cb.rows = to_int(xbar.integer("rows", 1, max_crossbar_side));
   cb.cols = to_int(xbar.integer("cols", 1, max_crossbar_side));
@@ -247,9 +247,16 @@ ArchConfig from_root(const YAML::Node& root, const std::string& file) {
                             std::to_string(cb.cols) + ")");
   }
   cb.dac_bits = to_int(xbar.integer_or("dac_bits", 1, 1, max_bits));
+  cb.sign_scheme = xbar.choice_or("signed_weights", "offset", {"offset", "differential"}) == "offset"
+                       ? SignScheme::offset
+                       : SignScheme::differential;
   StrictMap adc = xbar.map("adc");
-  only_keys(adc, {"bits", "per_crossbar", "cols_muxed"});
-  cb.adc_bits = to_int(adc.integer("bits", 1, max_bits));
+  only_keys(adc, {"bits", "per_crossbar", "cols_muxed", "overflow"});
+  // Up to 32 bits, so that a lossless ADC can be configured for large OUs.
+  cb.adc_bits = to_int(adc.integer("bits", 1, 32));
+  cb.adc_overflow =
+      adc.choice_or("overflow", "clip", {"clip", "drop_lsb"}) == "clip" ? AdcOverflow::clip
+                                                                        : AdcOverflow::drop_lsb;
   cb.adcs_per_crossbar = to_int(adc.integer("per_crossbar", 1, max_crossbar_side));
   cb.cols_per_adc = to_int(adc.integer("cols_muxed", 1, max_crossbar_side));
   adc.finish();
@@ -282,6 +289,12 @@ ArchConfig from_root(const YAML::Node& root, const std::string& file) {
     xbar.fail_key("cell_bits", "cell bits (" + std::to_string(cb.cell_bits) +
                                    ") exceed weight bits (" + std::to_string(cfg.data.weight_bits) +
                                    ")");
+  }
+  if (cb.cols < cfg.weight_columns() + cfg.reference_columns()) {
+    xbar.fail_key("cols", std::to_string(cb.cols) + " columns cannot hold one " +
+                              std::to_string(cfg.data.weight_bits) + "-bit weight (" +
+                              std::to_string(cfg.weight_columns() + cfg.reference_columns()) +
+                              " columns with the sign scheme)");
   }
   if (cb.dac_bits > cfg.data.activation_bits) {
     xbar.fail_key("dac_bits", "DAC bits (" + std::to_string(cb.dac_bits) +

@@ -14,7 +14,8 @@ namespace reramsim::mapping {
 
 // A rectangular piece of one weight matrix of one layer, held by one crossbar.
 // Rows and columns are those of the weight matrix (workloads::lower); the
-// crossbar spends `cols * weight_slices` physical columns on it.
+// crossbar spends `cols * weight_columns + reference_columns` physical columns
+// on it (arch::ArchConfig).
 struct CrossbarTile {
   int layer = 0;
   std::int64_t matrix = 0;
@@ -54,7 +55,8 @@ struct MappingPlan {
   std::vector<CrossbarTile> tiles;
   std::vector<LayerPlan> layers;  // parallel to network.layers
   std::int64_t crossbars_used = 0;
-  std::int64_t cells_used = 0;  // rows x physical columns of every tile
+  std::int64_t cells_used = 0;  // rows x physical columns of every tile, references included
+  std::int64_t reference_cells = 0;  // of which the sign scheme's reference columns
   int pes_used = 0;
 };
 
@@ -73,7 +75,7 @@ struct PeProgram {
 };
 
 // The skeleton mapper: each weighted layer's matrices are cut into
-// crossbar-sized tiles (rows x columns/weight_slices), placed one tile per
+// crossbar-sized tiles (rows x weights_per_row), placed one tile per
 // crossbar in PE order, no replication; layers without weights run on the ALU
 // of the PE holding the previous weighted layer's first tile (PE 0 otherwise).
 // Throws workloads::InputError when the chip has too few crossbars.

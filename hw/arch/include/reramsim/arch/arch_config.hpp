@@ -13,6 +13,16 @@ struct OuConfig {
   int cols = 0;  // bitlines active at once
 };
 
+// How signed weights are stored in cells that hold non-negative values.
+// offset: w + 2^(wb-1) over the weight's slices, plus one reference column
+// per crossbar (cells of value 1) whose output, scaled by 2^(wb-1), is
+// subtracted (ISAAC's biased encoding). differential: the positive and
+// negative parts in two column sets, subtracted after the ADCs.
+enum class SignScheme { offset, differential };
+// What an ADC does with an OU partial sum beyond its range: clip to the
+// largest code, or drop least significant bits so the OU's full range fits.
+enum class AdcOverflow { clip, drop_lsb };
+
 struct CrossbarConfig {
   int rows = 0;
   int cols = 0;
@@ -22,6 +32,8 @@ struct CrossbarConfig {
   int adc_bits = 8;
   int adcs_per_crossbar = 1;
   int cols_per_adc = 1;  // columns multiplexed onto one ADC
+  SignScheme sign_scheme = SignScheme::offset;
+  AdcOverflow adc_overflow = AdcOverflow::clip;
 };
 
 struct PeConfig {
@@ -103,6 +115,14 @@ struct ArchConfig {
   int weight_slices() const {
     return (data.weight_bits + crossbar.cell_bits - 1) / crossbar.cell_bits;
   }
+  // Physical columns per weight column: the slices, twice for differential pairs.
+  int weight_columns() const {
+    return crossbar.sign_scheme == SignScheme::differential ? 2 * weight_slices() : weight_slices();
+  }
+  // Columns per crossbar spent on the sign scheme's reference.
+  int reference_columns() const { return crossbar.sign_scheme == SignScheme::offset ? 1 : 0; }
+  // Weight columns one crossbar holds.
+  int weights_per_row() const { return (crossbar.cols - reference_columns()) / weight_columns(); }
   // Input cycles per activation: ceil(activation_bits / dac_bits).
   int input_cycles() const {
     return (data.activation_bits + crossbar.dac_bits - 1) / crossbar.dac_bits;
