@@ -12,10 +12,14 @@ const char* kUsage =
     "usage: reramsim <command> [options]\n"
     "commands:\n"
     "  run --arch CONFIG --net NETWORK [--stats OUT.json] [--vcd OUT.vcd] [--seed N]\n"
-    "      [--quantum-ns T]   simulate one inference and check it against the reference\n"
+    "      [--quantum-ns T] [--set KEY.PATH=VALUE ...]\n"
+    "                         simulate one inference and check it against the reference;\n"
+    "                         --set overrides a config key, e.g. crossbar.adc.bits=6\n"
     "  validate FILE...       check configs and networks without simulating\n"
     "  info --arch CONFIG [--net NETWORK]\n"
-    "                         derived capacity, per-layer shapes, weights, MACs, matrices\n";
+    "                         derived capacity, per-layer shapes, weights, MACs, matrices\n"
+    "  asm IN.s -o OUT.bin    assemble PE instructions (docs/isa.md)\n"
+    "  disasm IN.bin          print the assembly of a binary program\n";
 
 }  // namespace
 
@@ -31,6 +35,26 @@ std::string Options::get(const std::string& key) const {
     if (k == key) return v;
   }
   return "";
+}
+
+std::vector<std::string> Options::all(const std::string& key) const {
+  std::vector<std::string> found;
+  for (const auto& [k, v] : values) {
+    if (k == key) found.push_back(v);
+  }
+  return found;
+}
+
+workloads::Overrides Options::overrides(const std::string& command) const {
+  workloads::Overrides result;
+  for (const std::string& item : all("set")) {
+    const std::size_t eq = item.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      throw UsageError("reramsim " + command + ": --set expects KEY.PATH=VALUE, got '" + item + "'");
+    }
+    result.emplace_back(item.substr(0, eq), item.substr(eq + 1));
+  }
+  return result;
 }
 
 Options parse_options(const std::string& command, const std::vector<std::string>& args,
@@ -67,8 +91,10 @@ int main(const std::vector<std::string>& args) {
     if (command == "run") return run_command(rest);
     if (command == "validate") return validate_command(rest);
     if (command == "info") return info_command(rest);
+    if (command == "asm") return asm_command(rest);
+    if (command == "disasm") return disasm_command(rest);
     throw UsageError("reramsim: unknown command '" + command +
-                     "' (expected run, validate or info)");
+                     "' (expected run, validate, info, asm or disasm)");
   } catch (const UsageError& e) {
     std::cerr << e.what() << "\n";
     return 2;

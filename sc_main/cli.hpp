@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "reramsim/workloads/yaml_input.hpp"
+
 namespace reramsim::cli {
 
 // Runs one command; returns the process exit code (0 ok, 1 simulation
@@ -20,6 +22,8 @@ struct UsageError : std::runtime_error {
 int run_command(const std::vector<std::string>& args);
 int validate_command(const std::vector<std::string>& args);
 int info_command(const std::vector<std::string>& args);
+int asm_command(const std::vector<std::string>& args);     // isa_commands.cpp
+int disasm_command(const std::vector<std::string>& args);  // isa_commands.cpp
 
 // Options of the form --key value; flags listed in `allowed`.
 struct Options {
@@ -27,6 +31,9 @@ struct Options {
   std::vector<std::string> positional;
   bool has(const std::string& key) const;
   std::string get(const std::string& key) const;  // "" if absent
+  std::vector<std::string> all(const std::string& key) const;  // every value of a repeatable key
+  // The `--set KEY.PATH=VALUE` options (repeatable).
+  workloads::Overrides overrides(const std::string& command) const;
 };
 Options parse_options(const std::string& command, const std::vector<std::string>& args,
                       const std::vector<std::string>& allowed);

@@ -71,7 +71,7 @@ void write_atomically(const std::string& path,
 
 int run_command(const std::vector<std::string>& args) {
   const Options options =
-      parse_options("run", args, {"arch", "net", "stats", "vcd", "seed", "quantum-ns"});
+      parse_options("run", args, {"arch", "net", "stats", "vcd", "seed", "quantum-ns", "set"});
   if (!options.positional.empty()) {
     throw UsageError("reramsim run: unexpected argument '" + options.positional.front() + "'");
   }
@@ -89,7 +89,8 @@ int run_command(const std::vector<std::string>& args) {
   if (!vcd_path.empty()) check_writable("run", "vcd", vcd_path);
 
   const auto wall_start = std::chrono::steady_clock::now();
-  const arch::ArchConfig arch = arch::load_arch_config(options.get("arch"));
+  const arch::ArchConfig arch =
+      arch::load_arch_config(options.get("arch"), options.overrides("run"));
   const workloads::Network network = workloads::load_network(options.get("net"));
 
   // Map first: a network that does not fit is refused before any work.

@@ -14,17 +14,25 @@ FunctionalCheck compare_outputs(const workloads::Network& network,
   for (std::size_t l = 0; l < network.layers.size(); ++l) {
     const auto& a = simulated[l].data;
     const auto& b = reference[l].data;
-    std::int64_t bad = 0;
+    LayerError error;
     if (a.size() != b.size()) {
-      bad = std::int64_t(std::max(a.size(), b.size()));
+      error.mismatched = std::int64_t(std::max(a.size(), b.size()));
     } else {
-      for (std::size_t i = 0; i < a.size(); ++i) bad += a[i] != b[i];
+      std::int64_t sum = 0;
+      for (std::size_t i = 0; i < a.size(); ++i) {
+        const std::int64_t diff = std::llabs(std::int64_t(a[i]) - std::int64_t(b[i]));
+        error.mismatched += diff != 0;
+        error.max_abs_error = std::max(error.max_abs_error, diff);
+        sum += diff;
+      }
+      error.mean_abs_error = b.empty() ? 0.0 : double(sum) / double(b.size());
     }
     check.compared += std::int64_t(b.size());
-    check.mismatched += bad;
-    if (bad > 0 && check.first_mismatch_layer.empty()) {
+    check.mismatched += error.mismatched;
+    if (error.mismatched > 0 && check.first_mismatch_layer.empty()) {
       check.first_mismatch_layer = network.layers[l].name;
     }
+    check.layers.push_back(error);
   }
   check.matches = check.mismatched == 0;
   return check;
@@ -100,6 +108,9 @@ ordered_json make_stats(const hw::RunContext& context, hw::Chip& chip, const Fun
     entry["weights"] = layer.weights();
     entry["macs"] = layer.macs();
     entry["crossbars"] = plan.layers[l].tiles.size();
+    entry["mismatched_values"] = check.layers[l].mismatched;
+    entry["max_abs_error"] = check.layers[l].max_abs_error;
+    entry["mean_abs_error"] = check.layers[l].mean_abs_error;
     layers.push_back(entry);
   }
   j["layers"] = layers;
@@ -148,6 +159,8 @@ ordered_json make_stats(const hw::RunContext& context, hw::Chip& chip, const Fun
   j["functional"] = {{"matches_reference", check.matches},
                      {"compared_values", check.compared},
                      {"mismatched_values", check.mismatched},
+                     {"output_max_abs_error", check.layers.back().max_abs_error},
+                     {"output_mean_abs_error", check.layers.back().mean_abs_error},
                      {"first_mismatch_layer", check.first_mismatch_layer.empty()
                                                   ? ordered_json(nullptr)
                                                   : ordered_json(check.first_mismatch_layer)}};
@@ -186,7 +199,12 @@ void print_summary(std::ostream& out, const ordered_json& stats, double wall_s,
               : "DIFFERS from the reference (first in layer " +
                     f["first_mismatch_layer"].get<std::string>() + ")")
       << " (" << f["compared_values"].get<std::int64_t>() << " values, "
-      << f["mismatched_values"].get<std::int64_t>() << " differ)\n";
+      << f["mismatched_values"].get<std::int64_t>() << " differ";
+  if (!f["matches_reference"].get<bool>()) {
+    out << "; output error max " << f["output_max_abs_error"].get<std::int64_t>() << ", mean "
+        << std::setprecision(3) << f["output_mean_abs_error"].get<double>();
+  }
+  out << ")\n";
   out << "  wall time      " << std::setprecision(2) << wall_s << " s (reference " << reference_s
       << " s)\n";
 }

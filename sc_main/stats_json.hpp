@@ -14,11 +14,20 @@
 
 namespace reramsim::cli {
 
+struct LayerError {
+  std::int64_t mismatched = 0;
+  std::int64_t max_abs_error = 0;
+  double mean_abs_error = 0.0;
+};
+
+// Simulated against reference values: exact equality, and with a lossy ADC
+// how far the values drift (per layer; errors compound through the network).
 struct FunctionalCheck {
   bool matches = true;
   std::int64_t compared = 0;
   std::int64_t mismatched = 0;
   std::string first_mismatch_layer;  // empty when all match
+  std::vector<LayerError> layers;    // parallel to the network's layers
 };
 
 // Compares every layer's simulated output with the reference.

@@ -30,10 +30,13 @@ Pe::Pe(sc_core::sc_module_name name, int id, RunContext& context, mapping::PePro
     : sc_module(name),
       noc_socket("noc_socket"),
       noc_in_socket("noc_in_socket"),
+      conv_buffer_socket("conv_buffer_socket"),
       m_id(id),
       m_context(context),
       m_program(std::move(program)) {
   noc_in_socket.register_b_transport(this, &Pe::noc_in);
+  m_conv_buffer = std::make_unique<ConvBuffer>("conv_buffer", context);
+  conv_buffer_socket.bind(m_conv_buffer->read_socket);
   for (int i = 0; i < context.arch.pe.crossbars(); ++i) {
     const std::string suffix = std::to_string(i);
     m_crossbars.push_back(std::make_unique<Crossbar>(("crossbar_" + suffix).c_str(), context));
@@ -85,38 +88,6 @@ void Pe::run() {
   m_keeper.sync();
 }
 
-void Pe::gather_inputs(const Layer& layer, const mapping::CrossbarTile& tile, const Tensor& input,
-                       std::vector<std::int32_t>& out) const {
-  const workloads::MatrixShape shape = workloads::lower(layer);
-  const std::int64_t rows = tile.rows;
-  if (layer.type == LayerType::fc) {
-    out.assign(input.data.begin() + tile.row_begin, input.data.begin() + tile.row_begin + rows);
-    return;
-  }
-  // conv: one vector per output position, channels of group `matrix`;
-  // local: the single window of position `matrix`.
-  const int C = input.shape.c;
-  const int cg = layer.type == LayerType::conv ? C / layer.groups : C;
-  const int c0 = layer.type == LayerType::conv ? int(tile.matrix) * cg : 0;
-  const std::int64_t vectors = shape.vectors;
-  out.assign(std::size_t(vectors * rows), 0);
-  for (std::int64_t v = 0; v < vectors; ++v) {
-    const std::int64_t position = layer.type == LayerType::conv ? v : tile.matrix;
-    const int oy = int(position / layer.out.w);
-    const int ox = int(position % layer.out.w);
-    std::int32_t* column = out.data() + v * rows;
-    for (std::int64_t k = 0; k < rows; ++k) {
-      const std::int64_t row = tile.row_begin + k;  // (r * S + s) * cg + c
-      const int c = int(row % cg);
-      const std::int64_t rs = row / cg;
-      const int y = oy * layer.stride_h - layer.pad_h + int(rs / layer.kernel_w);
-      const int x = ox * layer.stride_w - layer.pad_w + int(rs % layer.kernel_w);
-      if (y < 0 || y >= input.shape.h || x < 0 || x >= input.shape.w) continue;  // zero padding
-      column[k] = input.data[(std::size_t(y) * input.shape.w + x) * C + c0 + c];
-    }
-  }
-}
-
 void Pe::run_mvm(const mapping::PeTask& task) {
   const Layer& layer = m_context.network.layers[std::size_t(task.layer)];
   const mapping::LayerPlan& lp = m_context.plan.layers[std::size_t(task.layer)];
@@ -138,13 +109,30 @@ void Pe::run_mvm(const mapping::PeTask& task) {
   const sc_core::sc_time begin = m_keeper.get_local_time();
   sc_core::sc_time end = begin;
   VectorWork work;
+  std::vector<std::int64_t> reads;
   for (int t : task.tiles) {
     const mapping::CrossbarTile& tile = m_context.plan.tiles[std::size_t(t)];
-    gather_inputs(layer, tile, input, vectors_in);
-    const std::int64_t vectors = std::int64_t(vectors_in.size()) / tile.rows;
-    counts.buffer_reads += std::int64_t(vectors_in.size());
-    products.assign(std::size_t(vectors * tile.cols), 0);
+    Crossbar& xbar = *m_crossbars[std::size_t(tile.crossbar)];
 
+    // The convolution buffer builds the tile's input vectors; its first read
+    // precedes the crossbar's first MVM.
+    Img2colExtension img2col;
+    img2col.layer = &layer;
+    img2col.input = &input;
+    img2col.matrix = tile.matrix;
+    img2col.row_begin = tile.row_begin;
+    img2col.rows = tile.rows;
+    img2col.vectors = &vectors_in;
+    img2col.read_cycles = &reads;
+    tlm::tlm_generic_payload read;
+    read.set_command(tlm::TLM_READ_COMMAND);
+    read.set_extension(&img2col);
+    sc_core::sc_time delay = begin;
+    conv_buffer_socket->b_transport(read, delay);
+    read.clear_extension(&img2col);
+
+    const std::int64_t vectors = std::int64_t(vectors_in.size()) / tile.rows;
+    products.assign(std::size_t(vectors * tile.cols), 0);
     MvmExtension mvm;
     mvm.inputs = vectors_in.data();
     mvm.vectors = vectors;
@@ -152,13 +140,16 @@ void Pe::run_mvm(const mapping::PeTask& task) {
     tlm::tlm_generic_payload payload;
     payload.set_command(tlm::TLM_READ_COMMAND);
     payload.set_extension(&mvm);
-    sc_core::sc_time delay = begin;
     (*crossbar_socket[std::size_t(tile.crossbar)])->b_transport(payload, delay);
     payload.clear_extension(&mvm);
     if (payload.get_response_status() != tlm::TLM_OK_RESPONSE) {
       SC_REPORT_ERROR(kMsgId, "crossbar MVM failed");
     }
-    end = std::max(end, delay);
+    // Reads of later vectors that outlast the crossbar's work stall it.
+    const std::int64_t per_vector = xbar.mvm_cycles(1);
+    const std::int64_t stall = pipelined_cycles(reads, per_vector, arch.pe.conv_buffers) -
+                               reads.front() - vectors * per_vector;
+    end = std::max(end, delay + m_context.period * double(stall));
 
     // Accumulate into the tile's output group (shift-and-add of row tiles).
     const std::size_t g = std::size_t(tile.group);

@@ -26,6 +26,36 @@ YAML::Node parse_yaml_text(const std::string& text, const std::string& file) {
   return root;
 }
 
+void apply_overrides(YAML::Node root, const Overrides& overrides, const std::string& file) {
+  for (const auto& [path, value] : overrides) {
+    std::vector<std::string> keys;
+    std::size_t start = 0;
+    for (;;) {
+      const std::size_t dot = path.find('.', start);
+      keys.push_back(path.substr(start, dot - start));
+      if (dot == std::string::npos) break;
+      start = dot + 1;
+    }
+    YAML::Node node;
+    node.reset(root);
+    std::string walked;
+    for (std::size_t i = 0; i + 1 < keys.size(); ++i) {
+      walked += (walked.empty() ? "" : ".") + keys[i];
+      YAML::Node child = node[keys[i]];
+      if (!child || !child.IsMap()) {
+        throw InputError("--set " + path + ": " + file + " has no map '" + walked + "'");
+      }
+      node.reset(child);  // rebinds; plain assignment would overwrite the parent's value
+    }
+    if (keys.back().empty()) throw InputError("--set " + path + ": expected KEY.PATH=VALUE");
+    try {
+      node[keys.back()] = YAML::Load(value);
+    } catch (const YAML::Exception& e) {
+      throw InputError("--set " + path + ": cannot parse value '" + value + "': " + e.msg);
+    }
+  }
+}
+
 std::string where(const std::string& file, const YAML::Node& node) {
   const auto mark = node.Mark();
   if (mark.line < 0) return file;

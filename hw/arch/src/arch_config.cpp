@@ -120,7 +120,8 @@ void read_chip(StrictMap& chip_map, ChipConfig& chip) {
 
 void read_pe(StrictMap& pe_map, PeConfig& pe) {
   only_keys(pe_map, {"cus", "crossbars_per_cu", "alu_lanes", "sfu_lanes", "conv_buffer_bytes",
-                     "conv_buffers", "output_buffer_bytes"});
+                     "conv_buffers", "output_buffer_bytes", "conv_buffer_read_values",
+                     "input_reuse", "stride_parallel_read"});
   pe.cus = to_int(pe_map.integer("cus", 1, max_count));
   pe.crossbars_per_cu = to_int(pe_map.integer("crossbars_per_cu", 1, max_count));
   pe.alu_lanes = to_int(pe_map.integer_or("alu_lanes", 32, 1, max_lanes));
@@ -128,6 +129,10 @@ void read_pe(StrictMap& pe_map, PeConfig& pe) {
   pe.conv_buffer_bytes = pe_map.integer("conv_buffer_bytes", 1, max_bytes);
   pe.conv_buffers = to_int(pe_map.integer_or("conv_buffers", 2, 1, max_conv_buffers));
   pe.output_buffer_bytes = pe_map.integer("output_buffer_bytes", 1, max_bytes);
+  pe.conv_buffer_read_values =
+      to_int(pe_map.integer_or("conv_buffer_read_values", 128, 1, max_crossbar_side));
+  pe.input_reuse = pe_map.boolean_or("input_reuse", true);
+  pe.stride_parallel_read = pe_map.boolean_or("stride_parallel_read", true);
   pe_map.finish();
 }
 
@@ -316,6 +321,13 @@ ArchConfig from_root(const YAML::Node& root, const std::string& file) {
 
 ArchConfig load_arch_config(const std::string& path) {
   return from_root(workloads::load_yaml_file(path), path);
+}
+
+ArchConfig load_arch_config(const std::string& path,
+                            const std::vector<std::pair<std::string, std::string>>& overrides) {
+  YAML::Node root = workloads::load_yaml_file(path);
+  workloads::apply_overrides(root, overrides, path);
+  return from_root(root, path);
 }
 
 ArchConfig parse_arch_config(const std::string& yaml_text, const std::string& file) {

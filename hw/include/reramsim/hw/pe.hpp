@@ -19,6 +19,7 @@
 #include <memory>
 #include <vector>
 
+#include "reramsim/hw/conv_buffer.hpp"
 #include "reramsim/hw/crossbar.hpp"
 #include "reramsim/hw/run_context.hpp"
 #include "reramsim/noc/inbox.hpp"
@@ -29,6 +30,7 @@ class Pe : public sc_core::sc_module {
  public:
   tlm_utils::simple_initiator_socket<Pe> noc_socket;  // into the NoC
   tlm_utils::simple_target_socket<Pe> noc_in_socket;  // from the NoC
+  tlm_utils::simple_initiator_socket<Pe> conv_buffer_socket;
   std::vector<std::unique_ptr<tlm_utils::simple_initiator_socket_tagged<Pe>>> crossbar_socket;
 
   SC_HAS_PROCESS(Pe);
@@ -46,13 +48,11 @@ class Pe : public sc_core::sc_module {
             std::shared_ptr<const void> data);
   // Advances local time by `cycles` of PE activity and records it as busy.
   void busy_for(std::int64_t cycles);
-  // Builds the input vectors of `tile` (img2col over the layer input).
-  void gather_inputs(const workloads::Layer& layer, const mapping::CrossbarTile& tile,
-                     const workloads::Tensor& input, std::vector<std::int32_t>& out) const;
 
   int m_id;
   RunContext& m_context;
   mapping::PeProgram m_program;
+  std::unique_ptr<ConvBuffer> m_conv_buffer;
   std::vector<std::unique_ptr<Crossbar>> m_crossbars;
   tlm_utils::tlm_quantumkeeper m_keeper;
   noc::Inbox m_inbox;

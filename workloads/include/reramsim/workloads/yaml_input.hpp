@@ -12,6 +12,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace reramsim::workloads {
@@ -29,6 +30,12 @@ YAML::Node load_yaml_file(const std::string& path);
 YAML::Node parse_yaml_text(const std::string& text, const std::string& file);
 
 // "file:line" for a node (line is 1-based, as editors show it).
+// Command-line overrides: each "a.b.c" = "value" replaces (or adds) key c of
+// map a.b with the YAML scalar or flow value parsed from "value". The file is
+// validated afterwards as usual. Throws InputError when a.b is not a map.
+using Overrides = std::vector<std::pair<std::string, std::string>>;
+void apply_overrides(YAML::Node root, const Overrides& overrides, const std::string& file);
+
 std::string where(const std::string& file, const YAML::Node& node);
 
 [[noreturn]] void fail(const std::string& file, const YAML::Node& node, const std::string& key,

@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace reramsim::arch {
 
@@ -44,6 +46,12 @@ struct PeConfig {
   std::int64_t conv_buffer_bytes = 0;  // each of the two convolution buffers
   int conv_buffers = 2;
   std::int64_t output_buffer_bytes = 0;
+  // Convolution buffer reads (docs/hardware.md): values per read access;
+  // whether consecutive windows reuse shared columns (k/s reuse); whether the
+  // columns a stride brings in are read in parallel.
+  int conv_buffer_read_values = 128;
+  bool input_reuse = true;
+  bool stride_parallel_read = true;
   int crossbars() const { return cus * crossbars_per_cu; }
 };
 
@@ -134,6 +142,9 @@ struct ArchConfig {
 // "file:line: key: what was expected" on any unknown key, wrong type or
 // impossible value.
 ArchConfig load_arch_config(const std::string& path);
+// The same after applying `--set key=value` overrides (workloads::apply_overrides).
+ArchConfig load_arch_config(const std::string& path,
+                            const std::vector<std::pair<std::string, std::string>>& overrides);
 ArchConfig parse_arch_config(const std::string& yaml_text, const std::string& file);
 
 }  // namespace reramsim::arch
