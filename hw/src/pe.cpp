@@ -2,8 +2,6 @@
 
 #include <algorithm>
 
-#include "reramsim/hw/vector_unit.hpp"
-
 namespace reramsim::hw {
 
 using workloads::Layer;
@@ -31,12 +29,15 @@ Pe::Pe(sc_core::sc_module_name name, int id, RunContext& context, mapping::PePro
       noc_socket("noc_socket"),
       noc_in_socket("noc_in_socket"),
       conv_buffer_socket("conv_buffer_socket"),
+      alu_socket("alu_socket"),
       m_id(id),
       m_context(context),
       m_program(std::move(program)) {
   noc_in_socket.register_b_transport(this, &Pe::noc_in);
   m_conv_buffer = std::make_unique<ConvBuffer>("conv_buffer", context);
   conv_buffer_socket.bind(m_conv_buffer->read_socket);
+  m_alu = std::make_unique<AluSfu>("alu_sfu", context);
+  alu_socket.bind(m_alu->op_socket);
   for (int i = 0; i < context.arch.pe.crossbars(); ++i) {
     const std::string suffix = std::to_string(i);
     m_crossbars.push_back(std::make_unique<Crossbar>(("crossbar_" + suffix).c_str(), context));
@@ -108,8 +109,8 @@ void Pe::run_mvm(const mapping::PeTask& task) {
   std::vector<std::int64_t> products;
   const sc_core::sc_time begin = m_keeper.get_local_time();
   sc_core::sc_time end = begin;
-  VectorWork work;
   std::vector<std::int64_t> reads;
+  std::vector<std::pair<std::size_t, std::vector<std::int64_t>>> pending_adds;
   for (int t : task.tiles) {
     const mapping::CrossbarTile& tile = m_context.plan.tiles[std::size_t(t)];
     Crossbar& xbar = *m_crossbars[std::size_t(tile.crossbar)];
@@ -160,13 +161,14 @@ void Pe::run_mvm(const mapping::PeTask& task) {
       values->values = products;
       sums[g] = values;
     } else {
-      for (std::size_t i = 0; i < products.size(); ++i) sums[g]->values[i] += products[i];
-      work.alu_simple += std::int64_t(products.size());
+      // Row tiles of one group on this PE add up on the ALU after the MVMs.
+      pending_adds.emplace_back(g, products);
     }
   }
-  const std::int64_t compute_cycles = m_context.cycles(end - begin);
-  busy_for(compute_cycles);
-  busy_for(lanes_cycles(work, arch));
+  busy_for(m_context.cycles(end - begin));
+  for (auto& [g, products_of_tile] : pending_adds) {
+    alu_elementwise(VectorOp::add, sums[g]->values, products_of_tile, sums[g]->values, 0);
+  }
 
   // Partial sums of groups reduced elsewhere go over the mesh.
   for (int g : task.sends) {
@@ -183,29 +185,48 @@ void Pe::run_mvm(const mapping::PeTask& task) {
   for (int g : task.groups) {
     const mapping::OutputGroup& group = lp.groups[std::size_t(g)];
     GroupValues& acc = *sums[std::size_t(g)];
-    VectorWork reduce;
     for (std::size_t k = 0; k < group.contributors.size(); ++k) {
       const noc::Packet partial = m_inbox.take(m_keeper, [&](const noc::Packet& p) {
         return p.kind == kPartialSums && p.layer == task.layer && p.tag == g;
       });
       const auto* values = static_cast<const GroupValues*>(partial.data.get());
-      for (std::size_t i = 0; i < acc.values.size(); ++i) acc.values[i] += values->values[i];
-      reduce.alu_simple += std::int64_t(acc.values.size());
+      alu_elementwise(VectorOp::add, acc.values, values->values, acc.values, 0);
     }
     auto result = std::make_shared<GroupValues>();
     result->vectors = acc.vectors;
     result->cols = acc.cols;
     result->values.resize(acc.values.size());
-    for (std::size_t i = 0; i < acc.values.size(); ++i) {
-      result->values[i] = requantize_value(acc.values[i], shift, arch.data.activation_bits, relu);
-    }
-    reduce.alu_simple += std::int64_t(acc.values.size());
-    counts.alu_ops += reduce.alu_simple;
-    busy_for(lanes_cycles(reduce, arch));
+    alu_elementwise(relu ? VectorOp::shift_relu : VectorOp::shift, acc.values, {}, result->values,
+                    shift);
     send(noc::Network::collection, m_context.arch.chip.pes(), kLayerResult, task.layer, g,
          bytes_for(std::int64_t(result->values.size()), arch.data.activation_bits), result);
   }
-  counts.alu_ops += work.alu_simple;
+}
+
+void Pe::alu_elementwise(VectorOp op, const std::vector<std::int64_t>& a,
+                         const std::vector<std::int64_t>& b, std::vector<std::int64_t>& out,
+                         int imm) {
+  VectorOpExtension ext;
+  ext.op = op;
+  ext.a = a.data();
+  ext.b = b.empty() ? nullptr : b.data();
+  ext.out = out.data();
+  ext.count = std::int64_t(a.size());
+  ext.imm = imm;
+  run_alu(ext);
+}
+
+void Pe::run_alu(VectorOpExtension& ext) {
+  tlm::tlm_generic_payload payload;
+  payload.set_extension(&ext);
+  const sc_core::sc_time begin = m_keeper.get_local_time();
+  sc_core::sc_time delay = begin;
+  alu_socket->b_transport(payload, delay);
+  payload.clear_extension(&ext);
+  if (payload.get_response_status() != tlm::TLM_OK_RESPONSE) {
+    SC_REPORT_ERROR(kMsgId, "ALU/SFU operation failed");
+  }
+  busy_for(m_context.cycles(delay - begin));
 }
 
 void Pe::run_vector_op(const mapping::PeTask& task) {
@@ -219,31 +240,16 @@ void Pe::run_vector_op(const mapping::PeTask& task) {
   const auto& inputs = input_data->tensors;
   for (const Tensor* t : inputs) counts.buffer_writes += t->shape.elements();
 
-  VectorWork work;
   Tensor out;
-  const int bits = arch.data.activation_bits;
-  switch (layer.type) {
-    case LayerType::pool:
-      out = pool_layer(*inputs.front(), layer, bits, work);
-      break;
-    case LayerType::lrn:
-      out = lrn_layer(*inputs.front(), layer, bits, work);
-      break;
-    case LayerType::add:
-      out = add_layer(inputs, layer, m_context.qnet.layers[std::size_t(task.layer)].shift, bits,
-                      work);
-      break;
-    case LayerType::concat:
-      out = concat_layer(inputs, layer, bits);
-      break;
-    default:
-      SC_REPORT_ERROR(kMsgId, "vector task for a weighted layer");
-      return;
-  }
+  VectorOpExtension ext;
+  ext.op = VectorOp::layer;
+  ext.layer = &layer;
+  ext.inputs = inputs;
+  ext.result = &out;
+  ext.shift = m_context.qnet.layers[std::size_t(task.layer)].shift;
+  run_alu(ext);
   for (const Tensor* t : inputs) counts.buffer_reads += t->shape.elements();
-  counts.alu_ops += work.alu_simple + work.alu_mul_div;
-  counts.sfu_ops += work.sfu;
-  busy_for(lanes_cycles(work, arch));
+  const int bits = arch.data.activation_bits;
 
   auto result = std::make_shared<GroupValues>();
   result->vectors = 1;

@@ -19,6 +19,7 @@
 #include <memory>
 #include <vector>
 
+#include "reramsim/hw/alu_sfu.hpp"
 #include "reramsim/hw/conv_buffer.hpp"
 #include "reramsim/hw/crossbar.hpp"
 #include "reramsim/hw/run_context.hpp"
@@ -31,6 +32,7 @@ class Pe : public sc_core::sc_module {
   tlm_utils::simple_initiator_socket<Pe> noc_socket;  // into the NoC
   tlm_utils::simple_target_socket<Pe> noc_in_socket;  // from the NoC
   tlm_utils::simple_initiator_socket<Pe> conv_buffer_socket;
+  tlm_utils::simple_initiator_socket<Pe> alu_socket;
   std::vector<std::unique_ptr<tlm_utils::simple_initiator_socket_tagged<Pe>>> crossbar_socket;
 
   SC_HAS_PROCESS(Pe);
@@ -46,6 +48,10 @@ class Pe : public sc_core::sc_module {
   void noc_in(tlm::tlm_generic_payload& payload, sc_core::sc_time& delay);
   void send(noc::Network network, int dst, int kind, int layer, int tag, std::int64_t bytes,
             std::shared_ptr<const void> data);
+  // One ALU/SFU transaction from the PE's current time; the PE waits for it.
+  void run_alu(VectorOpExtension& ext);
+  void alu_elementwise(VectorOp op, const std::vector<std::int64_t>& a,
+                       const std::vector<std::int64_t>& b, std::vector<std::int64_t>& out, int imm);
   // Advances local time by `cycles` of PE activity and records it as busy.
   void busy_for(std::int64_t cycles);
 
@@ -53,6 +59,7 @@ class Pe : public sc_core::sc_module {
   RunContext& m_context;
   mapping::PeProgram m_program;
   std::unique_ptr<ConvBuffer> m_conv_buffer;
+  std::unique_ptr<AluSfu> m_alu;
   std::vector<std::unique_ptr<Crossbar>> m_crossbars;
   tlm_utils::tlm_quantumkeeper m_keeper;
   noc::Inbox m_inbox;
