@@ -12,9 +12,10 @@ const char* kUsage =
     "usage: reramsim <command> [options]\n"
     "commands:\n"
     "  run --arch CONFIG --net NETWORK [--stats OUT.json] [--vcd OUT.vcd] [--seed N]\n"
-    "      [--quantum-ns T] [--set KEY.PATH=VALUE ...]\n"
+    "      [--quantum-ns T] [--set KEY.PATH=VALUE ...] [--fine-grained all|PES]\n"
     "                         simulate one inference and check it against the reference;\n"
-    "                         --set overrides a config key, e.g. crossbar.adc.bits=6\n"
+    "                         --set overrides a config key, e.g. crossbar.adc.bits=6;\n"
+    "                         --fine-grained steps those PEs' crossbars one OU at a time\n"
     "  validate FILE...       check configs and networks without simulating\n"
     "  info --arch CONFIG [--net NETWORK]\n"
     "                         derived capacity, per-layer shapes, weights, MACs, matrices\n"
@@ -50,7 +51,8 @@ workloads::Overrides Options::overrides(const std::string& command) const {
   for (const std::string& item : all("set")) {
     const std::size_t eq = item.find('=');
     if (eq == std::string::npos || eq == 0) {
-      throw UsageError("reramsim " + command + ": --set expects KEY.PATH=VALUE, got '" + item + "'");
+      throw UsageError("reramsim " + command + ": --set expects KEY.PATH=VALUE, got '" + item +
+                       "'");
     }
     result.emplace_back(item.substr(0, eq), item.substr(eq + 1));
   }

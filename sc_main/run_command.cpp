@@ -67,11 +67,47 @@ void write_atomically(const std::string& path,
   }
 }
 
+// "all", or a comma-separated list of PE numbers and ranges ("0-3,7").
+std::vector<int> parse_pe_list(const std::string& text, int pes) {
+  std::vector<int> list;
+  if (text == "all") {
+    for (int p = 0; p < pes; ++p) list.push_back(p);
+    return list;
+  }
+  const auto bad = [&] {
+    return UsageError(
+        "reramsim run: --fine-grained expects 'all' or PE numbers and ranges in [0, " +
+        std::to_string(pes - 1) + "] like 0-3,7, got '" + text + "'");
+  };
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t comma = std::min(text.find(',', start), text.size());
+    const std::string item = text.substr(start, comma - start);
+    const std::size_t dash = item.find('-');
+    try {
+      std::size_t used = 0;
+      const int first = std::stoi(item.substr(0, dash), &used);
+      if (used != (dash == std::string::npos ? item.size() : dash)) throw bad();
+      int last = first;
+      if (dash != std::string::npos) {
+        last = std::stoi(item.substr(dash + 1), &used);
+        if (used != item.size() - dash - 1) throw bad();
+      }
+      if (first < 0 || last >= pes || first > last) throw bad();
+      for (int p = first; p <= last; ++p) list.push_back(p);
+    } catch (const std::logic_error&) {
+      throw bad();
+    }
+    start = comma + 1;
+  }
+  return list;
+}
+
 }  // namespace
 
 int run_command(const std::vector<std::string>& args) {
-  const Options options =
-      parse_options("run", args, {"arch", "net", "stats", "vcd", "seed", "quantum-ns", "set"});
+  const Options options = parse_options(
+      "run", args, {"arch", "net", "stats", "vcd", "seed", "quantum-ns", "set", "fine-grained"});
   if (!options.positional.empty()) {
     throw UsageError("reramsim run: unexpected argument '" + options.positional.front() + "'");
   }
@@ -114,6 +150,11 @@ int run_command(const std::vector<std::string>& args) {
 
   tlm::tlm_global_quantum::instance().set(sc_core::sc_time(double(quantum_ns), sc_core::SC_NS));
   hw::Chip chip("chip", context, std::move(programs));
+  if (options.has("fine-grained")) {
+    for (int pe : parse_pe_list(options.get("fine-grained"), arch.chip.pes())) {
+      chip.pe(pe).set_fine_grained(true);
+    }
+  }
   try {
     sc_core::sc_start();
   } catch (const sc_core::sc_report& report) {

@@ -91,7 +91,7 @@ ordered_json make_stats(const hw::RunContext& context, hw::Chip& chip, const Fun
                     {"crossbars_used", plan.crossbars_used},
                     {"cells", arch.total_cells()},
                     {"cells_used", plan.cells_used},
-      {"reference_cells", plan.reference_cells},
+                    {"reference_cells", plan.reference_cells},
                     {"cell_utilization_of_used_crossbars",
                      used_capacity > 0 ? double(plan.cells_used) / double(used_capacity) : 0.0}};
 
@@ -141,6 +141,7 @@ ordered_json make_stats(const hw::RunContext& context, hw::Chip& chip, const Fun
                   {"macs", c.macs},
                   {"ou_activations", c.ou_activations},
                   {"adc_conversions", c.adc_conversions},
+                  {"adc_lossy_conversions", c.adc_lossy_conversions},
                   {"dac_inputs", c.dac_inputs},
                   {"buffer_reads", c.buffer_reads},
                   {"buffer_writes", c.buffer_writes},

@@ -2,35 +2,13 @@
 
 #include <algorithm>
 #include <cstring>
+#include <stdexcept>
 
 namespace reramsim::hw {
 
 namespace {
 constexpr const char* kMsgId = "reramsim/crossbar";
 
-std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
-  return (a + b - 1) / b;
-}
-
-// out[v][c] = sum_r in[v][r] * w[r][c]; the accumulator type is chosen by the
-// caller so that the common narrow case vectorizes in 32 bits.
-template <typename Acc>
-void multiply(const std::int32_t* in, std::int64_t vectors, std::int64_t rows, std::int64_t cols,
-              const std::int16_t* w, std::int64_t* out) {
-  std::vector<Acc> acc(static_cast<std::size_t>(cols));
-  for (std::int64_t v = 0; v < vectors; ++v) {
-    std::fill(acc.begin(), acc.end(), Acc(0));
-    const std::int32_t* x = in + v * rows;
-    for (std::int64_t r = 0; r < rows; ++r) {
-      const Acc xr = Acc(x[r]);
-      if (xr == 0) continue;
-      const std::int16_t* wr = w + r * cols;
-      for (std::int64_t c = 0; c < cols; ++c) acc[std::size_t(c)] += xr * Acc(wr[c]);
-    }
-    std::int64_t* o = out + v * cols;
-    for (std::int64_t c = 0; c < cols; ++c) o[c] = std::int64_t(acc[std::size_t(c)]);
-  }
-}
 }  // namespace
 
 Crossbar::Crossbar(sc_core::sc_module_name name, RunContext& context)
@@ -40,10 +18,10 @@ Crossbar::Crossbar(sc_core::sc_module_name name, RunContext& context)
 }
 
 void Crossbar::program(std::int64_t rows, std::int64_t cols, std::vector<std::int16_t> weights) {
-  const auto& xbar = m_context.arch.crossbar;
-  if (rows > xbar.rows || cols > m_context.arch.weights_per_row() ||
-      std::int64_t(weights.size()) != rows * cols) {
-    SC_REPORT_ERROR(kMsgId, "weight block does not fit the crossbar");
+  try {
+    m_datapath = std::make_unique<CrossbarDatapath>(from_arch(m_context.arch, rows, cols), weights);
+  } catch (const std::invalid_argument& e) {
+    SC_REPORT_ERROR(kMsgId, (std::string("cannot program ") + name() + ": " + e.what()).c_str());
     return;
   }
   m_rows = rows;
@@ -58,56 +36,89 @@ void Crossbar::program(std::int64_t rows, std::int64_t cols, std::vector<std::in
   }
 }
 
+void Crossbar::set_fine_grained(bool fine) {
+  m_fine = fine;
+  if (fine && m_context.trace != nullptr && m_trace_cycle < 0) {
+    const std::string scope = name();
+    m_trace_cycle = m_context.trace->add_value_signal(scope, "input_cycle", 16);
+    m_trace_row_group = m_context.trace->add_value_signal(scope, "ou_row_group", 16);
+    m_trace_col_group = m_context.trace->add_value_signal(scope, "ou_col_group", 16);
+  }
+}
+
 std::int64_t Crossbar::ou_steps() const {
-  const auto& xbar = m_context.arch.crossbar;
-  const std::int64_t phys_cols =
-      m_cols * m_context.arch.weight_columns() + m_context.arch.reference_columns();
-  return ceil_div(m_rows, xbar.ou.rows) * ceil_div(phys_cols, xbar.ou.cols);
+  return m_datapath ? m_datapath->ou_steps_per_input_cycle() : 0;
 }
 
 std::int64_t Crossbar::mvm_cycles(std::int64_t vectors) const {
   return vectors * m_context.arch.input_cycles() * ou_steps() * m_context.arch.latency.ou_step;
 }
 
+void Crossbar::count(const MvmExtension& mvm, const DatapathCounts& counts) {
+  ActionCounts& c = m_context.counts;
+  c.crossbar_mvms += mvm.vectors;
+  c.macs += mvm.vectors * m_rows * m_cols;
+  c.ou_activations += counts.ou_activations;
+  c.adc_conversions += counts.adc_conversions;
+  c.dac_inputs += counts.dac_inputs;
+  c.adc_lossy_conversions += counts.clipped;
+}
+
+void Crossbar::step_through(const MvmExtension& mvm, DatapathCounts& counts) {
+  // One event per OU step: input cycle k outer, then row group g, then
+  // column group c, as the hardware sequences them.
+  const sc_core::sc_time step = m_context.period * double(m_context.arch.latency.ou_step);
+  CrossbarDatapath::StepState state;
+  for (std::int64_t v = 0; v < mvm.vectors; ++v) {
+    m_datapath->begin_vector(state, mvm.inputs + v * m_rows, mvm.signed_inputs);
+    for (int k = 0; k < m_datapath->input_cycles(); ++k) {
+      for (std::int64_t g = 0; g < m_datapath->row_groups(); ++g) {
+        for (std::int64_t c = 0; c < m_datapath->column_groups(); ++c) {
+          if (m_trace_cycle >= 0) {
+            const std::int64_t now = m_context.cycles(sc_core::sc_time_stamp());
+            m_context.trace->value(m_trace_cycle, now, std::uint64_t(k));
+            m_context.trace->value(m_trace_row_group, now, std::uint64_t(g));
+            m_context.trace->value(m_trace_col_group, now, std::uint64_t(c));
+          }
+          m_datapath->step(state, k, g, c, counts);
+          sc_core::wait(step);
+        }
+      }
+    }
+    m_datapath->finish_vector(state, mvm.outputs + v * m_cols);
+  }
+}
+
 void Crossbar::b_transport(tlm::tlm_generic_payload& payload, sc_core::sc_time& delay) {
   MvmExtension* mvm = nullptr;
   payload.get_extension(mvm);
-  if (mvm == nullptr || m_rows == 0) {
+  if (mvm == nullptr || !m_datapath) {
     SC_REPORT_ERROR(kMsgId, "MVM request without MvmExtension, or crossbar not programmed");
     payload.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
     return;
   }
-  const auto& arch = m_context.arch;
-  // Products of <= 16-bit operands summed over `rows` fit in 32 bits when
-  // their widths plus the sum's growth stay below 31 bits.
-  int growth = 0;
-  while ((std::int64_t(1) << growth) < m_rows) ++growth;
-  if (arch.data.weight_bits + arch.data.activation_bits + growth <= 31) {
-    multiply<std::int32_t>(mvm->inputs, mvm->vectors, m_rows, m_cols, m_weights.data(),
-                           mvm->outputs);
-  } else {
-    multiply<std::int64_t>(mvm->inputs, mvm->vectors, m_rows, m_cols, m_weights.data(),
-                           mvm->outputs);
-  }
-
-  ActionCounts& counts = m_context.counts;
-  const std::int64_t input_cycles = arch.input_cycles();
-  const std::int64_t steps = ou_steps();
-  const std::int64_t phys_cols = m_cols * arch.weight_columns() + arch.reference_columns();
-  counts.crossbar_mvms += mvm->vectors;
-  counts.macs += mvm->vectors * m_rows * m_cols;
-  counts.ou_activations += mvm->vectors * input_cycles * steps;
-  // Every active bitline of every OU step is converted once.
-  counts.adc_conversions +=
-      mvm->vectors * input_cycles * ceil_div(m_rows, arch.crossbar.ou.rows) * phys_cols;
-  counts.dac_inputs += mvm->vectors * input_cycles * m_rows;
-
   const sc_core::sc_time start = std::max(sc_core::sc_time_stamp() + delay, m_busy_until);
-  m_busy_until = start + m_context.period * double(mvm_cycles(mvm->vectors));
+  const sc_core::sc_time end = start + m_context.period * double(mvm_cycles(mvm->vectors));
+  m_busy_until = end;
   if (m_trace_signal >= 0) {
-    m_context.trace->busy(m_trace_signal, m_context.cycles(start), m_context.cycles(m_busy_until));
+    m_context.trace->busy(m_trace_signal, m_context.cycles(start), m_context.cycles(end));
   }
-  delay = m_busy_until - sc_core::sc_time_stamp();
+  DatapathCounts counts;
+  try {
+    if (m_fine) {
+      sc_core::wait(start - sc_core::sc_time_stamp());
+      step_through(*mvm, counts);
+      delay = sc_core::SC_ZERO_TIME;
+    } else {
+      m_datapath->mvm(mvm->inputs, mvm->vectors, mvm->signed_inputs, mvm->outputs, counts);
+      delay = end - sc_core::sc_time_stamp();
+    }
+  } catch (const std::invalid_argument& e) {
+    SC_REPORT_ERROR(kMsgId, (std::string(name()) + ": " + e.what()).c_str());
+    payload.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+    return;
+  }
+  count(*mvm, counts);
   payload.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 

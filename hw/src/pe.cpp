@@ -1,3 +1,5 @@
+// sc_spawn runs fine-grained crossbars as parallel processes.
+#define SC_INCLUDE_DYNAMIC_PROCESSES
 #include "reramsim/hw/pe.hpp"
 
 #include <algorithm>
@@ -71,10 +73,18 @@ void Pe::send(noc::Network network, int dst, int kind, int layer, int tag, std::
 
 void Pe::busy_for(std::int64_t cycles) {
   if (cycles <= 0) return;
-  const std::int64_t start = m_context.cycles(m_keeper.get_current_time());
+  mark_busy(m_context.cycles(m_keeper.get_current_time()), cycles);
   m_keeper.inc(m_context.period * double(cycles));
+}
+
+void Pe::mark_busy(std::int64_t start, std::int64_t cycles) {
   m_busy_cycles += cycles;
   if (m_trace_signal >= 0) m_context.trace->busy(m_trace_signal, start, start + cycles);
+}
+
+void Pe::set_fine_grained(bool fine) {
+  m_fine = fine;
+  for (auto& xbar : m_crossbars) xbar->set_fine_grained(fine);
 }
 
 void Pe::run() {
@@ -87,6 +97,48 @@ void Pe::run() {
     }
   }
   m_keeper.sync();
+}
+
+sc_core::sc_time Pe::run_tile(const Layer& layer, bool signed_inputs, const Tensor& input,
+                              const mapping::CrossbarTile& tile, sc_core::sc_time delay,
+                              TileWork& work) {
+  // The convolution buffer builds the tile's input vectors; its first read
+  // precedes the crossbar's first MVM.
+  Img2colExtension img2col;
+  img2col.layer = &layer;
+  img2col.input = &input;
+  img2col.matrix = tile.matrix;
+  img2col.row_begin = tile.row_begin;
+  img2col.rows = tile.rows;
+  img2col.vectors = &work.inputs;
+  img2col.read_cycles = &work.reads;
+  tlm::tlm_generic_payload read;
+  read.set_command(tlm::TLM_READ_COMMAND);
+  read.set_extension(&img2col);
+  conv_buffer_socket->b_transport(read, delay);
+  read.clear_extension(&img2col);
+
+  work.vectors = std::int64_t(work.inputs.size()) / tile.rows;
+  work.products.assign(std::size_t(work.vectors * tile.cols), 0);
+  MvmExtension mvm;
+  mvm.inputs = work.inputs.data();
+  mvm.vectors = work.vectors;
+  mvm.signed_inputs = signed_inputs;
+  mvm.outputs = work.products.data();
+  tlm::tlm_generic_payload payload;
+  payload.set_command(tlm::TLM_READ_COMMAND);
+  payload.set_extension(&mvm);
+  (*crossbar_socket[std::size_t(tile.crossbar)])->b_transport(payload, delay);
+  payload.clear_extension(&mvm);
+  if (payload.get_response_status() != tlm::TLM_OK_RESPONSE) {
+    SC_REPORT_ERROR(kMsgId, "crossbar MVM failed");
+  }
+  // Reads of later vectors that outlast the crossbar's work stall it.
+  const std::int64_t per_vector = m_crossbars[std::size_t(tile.crossbar)]->mvm_cycles(1);
+  const std::int64_t stall =
+      pipelined_cycles(work.reads, per_vector, m_context.arch.pe.conv_buffers) -
+      work.reads.front() - work.vectors * per_vector;
+  return delay + m_context.period * double(stall);
 }
 
 void Pe::run_mvm(const mapping::PeTask& task) {
@@ -104,70 +156,54 @@ void Pe::run_mvm(const mapping::PeTask& task) {
 
   // Multiply on every crossbar holding a tile; they run in parallel from the
   // PE's current time, and the PE continues when the last one is done.
-  std::vector<std::shared_ptr<GroupValues>> sums(lp.groups.size());
-  std::vector<std::int32_t> vectors_in;
-  std::vector<std::int64_t> products;
-  const sc_core::sc_time begin = m_keeper.get_local_time();
-  sc_core::sc_time end = begin;
-  std::vector<std::int64_t> reads;
-  std::vector<std::pair<std::size_t, std::vector<std::int64_t>>> pending_adds;
-  for (int t : task.tiles) {
-    const mapping::CrossbarTile& tile = m_context.plan.tiles[std::size_t(t)];
-    Crossbar& xbar = *m_crossbars[std::size_t(tile.crossbar)];
-
-    // The convolution buffer builds the tile's input vectors; its first read
-    // precedes the crossbar's first MVM.
-    Img2colExtension img2col;
-    img2col.layer = &layer;
-    img2col.input = &input;
-    img2col.matrix = tile.matrix;
-    img2col.row_begin = tile.row_begin;
-    img2col.rows = tile.rows;
-    img2col.vectors = &vectors_in;
-    img2col.read_cycles = &reads;
-    tlm::tlm_generic_payload read;
-    read.set_command(tlm::TLM_READ_COMMAND);
-    read.set_extension(&img2col);
-    sc_core::sc_time delay = begin;
-    conv_buffer_socket->b_transport(read, delay);
-    read.clear_extension(&img2col);
-
-    const std::int64_t vectors = std::int64_t(vectors_in.size()) / tile.rows;
-    products.assign(std::size_t(vectors * tile.cols), 0);
-    MvmExtension mvm;
-    mvm.inputs = vectors_in.data();
-    mvm.vectors = vectors;
-    mvm.outputs = products.data();
-    tlm::tlm_generic_payload payload;
-    payload.set_command(tlm::TLM_READ_COMMAND);
-    payload.set_extension(&mvm);
-    (*crossbar_socket[std::size_t(tile.crossbar)])->b_transport(payload, delay);
-    payload.clear_extension(&mvm);
-    if (payload.get_response_status() != tlm::TLM_OK_RESPONSE) {
-      SC_REPORT_ERROR(kMsgId, "crossbar MVM failed");
+  const bool signed_inputs = !m_context.network.non_negative(layer.inputs.front());
+  std::vector<TileWork> works(task.tiles.size());
+  std::int64_t compute_cycles = 0;
+  if (!m_fine) {
+    const sc_core::sc_time begin = m_keeper.get_local_time();
+    sc_core::sc_time end = begin;
+    for (std::size_t i = 0; i < task.tiles.size(); ++i) {
+      const auto& tile = m_context.plan.tiles[std::size_t(task.tiles[i])];
+      end = std::max(end, run_tile(layer, signed_inputs, input, tile, begin, works[i]));
     }
-    // Reads of later vectors that outlast the crossbar's work stall it.
-    const std::int64_t per_vector = xbar.mvm_cycles(1);
-    const std::int64_t stall = pipelined_cycles(reads, per_vector, arch.pe.conv_buffers) -
-                               reads.front() - vectors * per_vector;
-    end = std::max(end, delay + m_context.period * double(stall));
-
-    // Accumulate into the tile's output group (shift-and-add of row tiles).
+    compute_cycles = m_context.cycles(end - begin);
+  } else {
+    // Fine-grained crossbars consume simulated time inside their
+    // transactions: one process per tile keeps them running in parallel.
+    m_keeper.sync();
+    const sc_core::sc_time begin = sc_core::sc_time_stamp();
+    sc_core::sc_event_and_list all_done;
+    for (std::size_t i = 0; i < task.tiles.size(); ++i) {
+      const auto& tile = m_context.plan.tiles[std::size_t(task.tiles[i])];
+      TileWork& work = works[i];
+      sc_core::sc_process_handle handle = sc_core::sc_spawn([&, &tile = tile, &work = work] {
+        sc_core::wait(run_tile(layer, signed_inputs, input, tile, sc_core::SC_ZERO_TIME, work));
+      });
+      all_done &= handle.terminated_event();
+    }
+    sc_core::wait(all_done);
+    compute_cycles = m_context.cycles(sc_core::sc_time_stamp() - begin);
+    mark_busy(m_context.cycles(begin), compute_cycles);
+  }
+  std::vector<std::shared_ptr<GroupValues>> sums(lp.groups.size());
+  std::vector<std::pair<std::size_t, const std::vector<std::int64_t>*>> pending_adds;
+  for (std::size_t i = 0; i < task.tiles.size(); ++i) {
+    const auto& tile = m_context.plan.tiles[std::size_t(task.tiles[i])];
     const std::size_t g = std::size_t(tile.group);
     if (!sums[g]) {
       auto values = std::make_shared<GroupValues>();
-      values->vectors = vectors;
+      values->vectors = works[i].vectors;
       values->cols = tile.cols;
-      values->values = products;
+      values->values = works[i].products;
       sums[g] = values;
     } else {
       // Row tiles of one group on this PE add up on the ALU after the MVMs.
-      pending_adds.emplace_back(g, products);
+      pending_adds.emplace_back(g, &works[i].products);
     }
   }
-  busy_for(m_context.cycles(end - begin));
-  for (auto& [g, products_of_tile] : pending_adds) {
-    alu_elementwise(VectorOp::add, sums[g]->values, products_of_tile, sums[g]->values, 0);
+  if (!m_fine) busy_for(compute_cycles);
+  for (const auto& [g, products] : pending_adds) {
+    alu_elementwise(VectorOp::add, sums[g]->values, *products, sums[g]->values, 0);
   }
 
   // Partial sums of groups reduced elsewhere go over the mesh.

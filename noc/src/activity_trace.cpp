@@ -8,8 +8,17 @@
 namespace reramsim::noc {
 
 int ActivityTrace::add_signal(const std::string& scope, const std::string& name) {
-  m_signals.push_back({scope, name, {}});
+  m_signals.push_back({scope, name, 1, {}, {}});
   return int(m_signals.size()) - 1;
+}
+
+int ActivityTrace::add_value_signal(const std::string& scope, const std::string& name, int width) {
+  m_signals.push_back({scope, name, width, {}, {}});
+  return int(m_signals.size()) - 1;
+}
+
+void ActivityTrace::value(int signal, std::int64_t time, std::uint64_t value) {
+  m_signals[std::size_t(signal)].values.emplace_back(time, value);
 }
 
 void ActivityTrace::busy(int signal, std::int64_t begin, std::int64_t end) {
@@ -50,15 +59,30 @@ void ActivityTrace::write_vcd(const std::string& path, std::int64_t timescale_ps
     }
     for (const auto& p : parts) out << "$scope module " << p << " $end\n";
     for (std::size_t i : indices) {
-      out << "$var wire 1 " << vcd_id(i) << " " << m_signals[i].name << " $end\n";
+      out << "$var wire " << m_signals[i].width << " " << vcd_id(i) << " " << m_signals[i].name
+          << " $end\n";
     }
     for (std::size_t k = 0; k < parts.size(); ++k) out << "$upscope $end\n";
   }
   out << "$enddefinitions $end\n";
 
   // Merge each signal's intervals, then emit value changes in time order.
-  std::map<std::int64_t, std::vector<std::pair<std::size_t, int>>> changes;
+  std::map<std::int64_t, std::vector<std::pair<std::size_t, std::uint64_t>>> changes;
   for (std::size_t i = 0; i < m_signals.size(); ++i) {
+    if (m_signals[i].width > 1) {
+      // Later records at the same time win; unchanged values are not repeated.
+      auto values = m_signals[i].values;
+      std::stable_sort(values.begin(), values.end(),
+                       [](const auto& a, const auto& b) { return a.first < b.first; });
+      std::uint64_t current = 0;
+      for (std::size_t k = 0; k < values.size(); ++k) {
+        if (k + 1 < values.size() && values[k + 1].first == values[k].first) continue;
+        if (values[k].second == current) continue;
+        current = values[k].second;
+        changes[values[k].first].emplace_back(i, current);
+      }
+      continue;
+    }
     auto intervals = m_signals[i].intervals;
     std::sort(intervals.begin(), intervals.end());
     std::int64_t cur_begin = -1;
@@ -81,11 +105,21 @@ void ActivityTrace::write_vcd(const std::string& path, std::int64_t timescale_ps
     }
   }
   out << "#0\n$dumpvars\n";
-  for (std::size_t i = 0; i < m_signals.size(); ++i) out << "0" << vcd_id(i) << "\n";
+  for (std::size_t i = 0; i < m_signals.size(); ++i) {
+    out << (m_signals[i].width > 1 ? "b0 " : "0") << vcd_id(i) << "\n";
+  }
   out << "$end\n";
   for (const auto& [time, list] : changes) {
     out << "#" << time << "\n";
-    for (const auto& [i, v] : list) out << v << vcd_id(i) << "\n";
+    for (const auto& [i, v] : list) {
+      if (m_signals[i].width > 1) {
+        std::string bits;
+        for (std::uint64_t x = v; x != 0; x >>= 1) bits.insert(bits.begin(), char('0' + (x & 1)));
+        out << "b" << (bits.empty() ? "0" : bits) << " " << vcd_id(i) << "\n";
+      } else {
+        out << v << vcd_id(i) << "\n";
+      }
+    }
   }
   if (!out) throw std::runtime_error(path + ": error while writing the VCD file");
 }

@@ -12,13 +12,13 @@ using reramsim::test::Scratch;
 
 namespace {
 nlohmann::json run_stats(const Scratch& scratch, const std::string& arch, const std::string& net,
-                         const std::string& extra = "") {
+                         const std::string& extra = "", int expected_exit = 0) {
   const std::string stats = scratch.path("stats.json");
   const CliResult r =
       run_cli(scratch, "run --arch configs/" + arch + ".yaml --net workloads/networks/" + net +
                            ".yaml --stats '" + stats + "' " + extra);
   INFO(r.err);
-  REQUIRE(r.exit_code == 0);
+  REQUIRE(r.exit_code == expected_exit);  // 1: the values differ from the reference
   return nlohmann::json::parse(read_file(stats));
 }
 }  // namespace
@@ -115,4 +115,44 @@ TEST_CASE("cli: run prints a summary", "[cli]") {
   CHECK(r.out.find("reramsim run: lenet5 on tiny") != std::string::npos);
   CHECK(r.out.find("matches the reference") != std::string::npos);
   CHECK(r.err.empty());
+}
+
+TEST_CASE("cli: fine-grained PEs give the fast mode's latency and values", "[cli][fine]") {
+  Scratch scratch;
+  const auto fast = run_stats(scratch, "tiny", "lenet5");
+  const auto fine = run_stats(scratch, "tiny", "lenet5", "--fine-grained all");
+  CHECK(fine["latency_cycles"] == fast["latency_cycles"]);
+  CHECK(fine["layers"] == fast["layers"]);
+  CHECK(fine["pe_busy_cycles"] == fast["pe_busy_cycles"]);
+  CHECK(fine["actions"] == fast["actions"]);
+  CHECK(fine["functional"]["matches_reference"] == true);
+}
+
+TEST_CASE("cli: a narrow ADC makes the values deviate, and the error is reported", "[cli][adc]") {
+  Scratch scratch;
+  // tiny.yaml's OU sums reach 8 * 1 * 3 = 24: a 3-bit ADC (max 7) clips.
+  const auto stats = run_stats(scratch, "tiny", "lenet5", "--set crossbar.adc.bits=3", 1);
+  CHECK(stats["functional"]["matches_reference"] == false);
+  CHECK(stats["functional"]["mismatched_values"].get<std::int64_t>() > 0);
+  CHECK(stats["functional"]["output_max_abs_error"].get<std::int64_t>() > 0);
+  CHECK(stats["actions"]["adc_lossy_conversions"].get<std::int64_t>() > 0);
+  // The stepped datapath computes the same deviating values.
+  const auto fine =
+      run_stats(scratch, "tiny", "lenet5", "--set crossbar.adc.bits=3 --fine-grained 0-3", 1);
+  CHECK(fine["functional"] == stats["functional"]);
+}
+
+TEST_CASE("cli: --set overrides a config key and rejects unknown ones", "[cli]") {
+  Scratch scratch;
+  // Halving the OU rows doubles the row groups of full 64-row tiles: more OU
+  // activations, same values.
+  const auto base = run_stats(scratch, "tiny", "lenet5");
+  const auto small = run_stats(scratch, "tiny", "lenet5", "--set crossbar.ou.rows=4");
+  CHECK(small["actions"]["ou_activations"] > base["actions"]["ou_activations"]);
+  CHECK(small["functional"]["matches_reference"] == true);
+  const CliResult r = run_cli(scratch,
+                              "run --arch configs/tiny.yaml --net workloads/networks/lenet5.yaml "
+                              "--set crossbar.ou.depth=4");
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == "reramsim: configs/tiny.yaml: crossbar.ou.depth: unknown key\n");
 }

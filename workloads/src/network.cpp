@@ -96,6 +96,24 @@ int Network::find(const std::string& name) const {
   return -2;
 }
 
+bool Network::non_negative(int layer_or_input) const {
+  if (layer_or_input == kNetworkInput) return true;  // inputs are drawn non-negative
+  const Layer& layer = layers[std::size_t(layer_or_input)];
+  if (layer.activation == Activation::relu) return true;
+  switch (layer.type) {
+    case LayerType::pool:
+    case LayerType::lrn:
+    case LayerType::add:
+    case LayerType::concat:
+      for (int source : layer.inputs) {
+        if (!non_negative(source)) return false;
+      }
+      return true;
+    default:
+      return false;
+  }
+}
+
 const Shape& Network::shape_of(int layer_or_input) const {
   return layer_or_input == kNetworkInput ? input : layers[std::size_t(layer_or_input)].out;
 }

@@ -1,14 +1,20 @@
 // A ReRAM crossbar computing matrix-vector multiplies on the weights
-// programmed into it, one TLM transaction per batch of input vectors.
+// programmed into it, through its bit-level datapath (bit-sliced cells, the
+// sign scheme, bit-serial DAC input, OU sequencing, ADC quantization of every
+// OU partial sum, shift-and-add: hw::CrossbarDatapath, docs/hardware.md).
 //
-// Timing (closed form, docs/architecture.md): each input vector is fed in
-// ceil(activation_bits / dac_bits) input cycles; in each, the OUs holding
-// mapped weights run one after another, ceil(rows / ou_rows) x
-// ceil(phys_cols / ou_cols) OU steps of `ou_step` cycles, where phys_cols =
-// cols x weight_slices. The crossbar is busy for vectors x that.
+// Timing (closed form): each input vector takes K = ceil(activation_bits /
+// dac_bits) input cycles; in each, the OUs holding mapped cells run one after
+// another, ceil(rows / ou_rows) x ceil(physical columns / ou_cols) OU steps of
+// `ou_step` cycles. The crossbar is busy for vectors x that.
 //
-// Values: the exact integer product (the bit-sliced, ADC-quantized datapath
-// comes with the PE microarchitecture).
+// Two modes agree on time (tests/hw/fine_grained_test.cpp):
+// - fast (default): one transaction computes every vector at once, values by
+//   the vectorized datapath, time annotated in closed form;
+// - fine-grained: the transaction waits one OU step at a time, computing each
+//   step's contribution, and traces the OU it is in, for waveform inspection
+//   of a small region. b_transport then consumes simulated time (call it from
+//   a thread with the local time synchronised).
 #pragma once
 
 #include <systemc>
@@ -16,8 +22,10 @@
 #include <tlm_utils/simple_target_socket.h>
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
+#include "reramsim/hw/crossbar_datapath.hpp"
 #include "reramsim/hw/run_context.hpp"
 
 namespace reramsim::hw {
@@ -27,6 +35,7 @@ class MvmExtension : public tlm::tlm_extension<MvmExtension> {
  public:
   const std::int32_t* inputs = nullptr;  // vectors x rows
   std::int64_t vectors = 0;
+  bool signed_inputs = true;        // false: inputs are known non-negative (after ReLU)
   std::int64_t* outputs = nullptr;  // vectors x cols, overwritten
   tlm::tlm_extension_base* clone() const override { return new MvmExtension(*this); }
   void copy_from(const tlm::tlm_extension_base& other) override {
@@ -43,6 +52,9 @@ class Crossbar : public sc_core::sc_module {
   // Programs a rows x cols block of weights (row-major), as a C-type weight
   // load before inference; counts the rows written.
   void program(std::int64_t rows, std::int64_t cols, std::vector<std::int16_t> weights);
+  // Switches to the fine-grained mode (an event per OU step).
+  void set_fine_grained(bool fine);
+  bool fine_grained() const { return m_fine; }
 
   std::int64_t rows() const { return m_rows; }
   std::int64_t cols() const { return m_cols; }
@@ -54,13 +66,20 @@ class Crossbar : public sc_core::sc_module {
  private:
   void b_transport(tlm::tlm_generic_payload& payload, sc_core::sc_time& delay);
   unsigned int transport_dbg(tlm::tlm_generic_payload& payload);
+  void count(const MvmExtension& mvm, const DatapathCounts& counts);
+  void step_through(const MvmExtension& mvm, DatapathCounts& counts);
 
   RunContext& m_context;
   std::int64_t m_rows = 0;
   std::int64_t m_cols = 0;
-  std::vector<std::int16_t> m_weights;
+  std::vector<std::int16_t> m_weights;  // as programmed, for debug reads
+  std::unique_ptr<CrossbarDatapath> m_datapath;
+  bool m_fine = false;
   sc_core::sc_time m_busy_until;
   int m_trace_signal = -1;
+  int m_trace_cycle = -1;  // fine-grained: input cycle, row group, column group
+  int m_trace_row_group = -1;
+  int m_trace_col_group = -1;
 };
 
 }  // namespace reramsim::hw

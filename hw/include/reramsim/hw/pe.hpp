@@ -39,11 +39,25 @@ class Pe : public sc_core::sc_module {
   Pe(sc_core::sc_module_name name, int id, RunContext& context, mapping::PeProgram program);
 
   Crossbar& crossbar(int index) { return *m_crossbars[std::size_t(index)]; }
+  // Runs this PE's crossbars in the fine-grained mode (an event per OU step).
+  void set_fine_grained(bool fine);
   std::int64_t busy_cycles() const { return m_busy_cycles; }
 
  private:
   void run();
+  // A crossbar tile's buffers: its input vectors, read cycles and products.
+  struct TileWork {
+    std::vector<std::int32_t> inputs;
+    std::vector<std::int64_t> reads;
+    std::vector<std::int64_t> products;
+    std::int64_t vectors = 0;
+  };
   void run_mvm(const mapping::PeTask& task);
+  // Reads a tile's vectors from the convolution buffer and multiplies them on
+  // its crossbar from local time `delay`; returns the local time it ends.
+  sc_core::sc_time run_tile(const workloads::Layer& layer, bool signed_inputs,
+                            const workloads::Tensor& input, const mapping::CrossbarTile& tile,
+                            sc_core::sc_time delay, TileWork& work);
   void run_vector_op(const mapping::PeTask& task);
   void noc_in(tlm::tlm_generic_payload& payload, sc_core::sc_time& delay);
   void send(noc::Network network, int dst, int kind, int layer, int tag, std::int64_t bytes,
@@ -54,6 +68,8 @@ class Pe : public sc_core::sc_module {
                        const std::vector<std::int64_t>& b, std::vector<std::int64_t>& out, int imm);
   // Advances local time by `cycles` of PE activity and records it as busy.
   void busy_for(std::int64_t cycles);
+  // Records PE activity without moving local time.
+  void mark_busy(std::int64_t start, std::int64_t cycles);
 
   int m_id;
   RunContext& m_context;
@@ -64,6 +80,7 @@ class Pe : public sc_core::sc_module {
   tlm_utils::tlm_quantumkeeper m_keeper;
   noc::Inbox m_inbox;
   std::int64_t m_busy_cycles = 0;
+  bool m_fine = false;
   int m_trace_signal = -1;
 };
 

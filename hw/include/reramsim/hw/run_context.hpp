@@ -22,8 +22,9 @@ struct ActionCounts {
   std::int64_t macs = 0;            // useful multiply-accumulates (weights x vectors)
   std::int64_t ou_activations = 0;  // OU steps, over all input cycles
   std::int64_t adc_conversions = 0;
-  std::int64_t dac_inputs = 0;    // wordline drives, over all input cycles
-  std::int64_t buffer_reads = 0;  // activation words read from PE buffers
+  std::int64_t adc_lossy_conversions = 0;  // OU sums clipped or with nonzero dropped bits
+  std::int64_t dac_inputs = 0;             // wordline drives, over all input cycles
+  std::int64_t buffer_reads = 0;           // activation words read from PE buffers
   std::int64_t buffer_writes = 0;
   std::int64_t global_buffer_reads = 0;
   std::int64_t global_buffer_writes = 0;

@@ -91,6 +91,10 @@ struct Network {
   std::int64_t total_macs() const;
   // Index of a layer by name, or -2 if there is none.
   int find(const std::string& name) const;
+  // Whether a layer's output (or the network input) can only hold values >= 0:
+  // after a ReLU, or pooling/normalizing/adding/concatenating such values.
+  // Crossbars fed by it need no sign handling for their inputs.
+  bool non_negative(int layer_or_input) const;
   // Shape of a layer's input `i` (the network input for kNetworkInput).
   const Shape& shape_of(int layer_or_input) const;
 };
