@@ -17,6 +17,7 @@
 #include "reramsim/arch/arch_config.hpp"
 #include "reramsim/hw/chip.hpp"
 #include "reramsim/mapping/plan.hpp"
+#include "reramsim/mapping/program.hpp"
 #include "reramsim/workloads/network.hpp"
 #include "reramsim/workloads/reference.hpp"
 #include "reramsim/workloads/yaml_input.hpp"
@@ -131,7 +132,6 @@ int run_command(const std::vector<std::string>& args) {
 
   // Map first: a network that does not fit is refused before any work.
   const mapping::MappingPlan plan = mapping::map_simple(network, arch);
-  std::vector<mapping::PeProgram> programs = mapping::make_programs(network, arch, plan);
 
   // Values: seeded weights and input, the reference run (which calibrates the
   // requantization shifts the hardware then uses).
@@ -142,6 +142,9 @@ int run_command(const std::vector<std::string>& args) {
   const auto reference_start = std::chrono::steady_clock::now();
   workloads::QuantizedNetwork qnet = workloads::quantize(network, spec);
   const std::vector<workloads::Tensor> reference = workloads::reference_forward(qnet, true);
+  std::vector<int> shifts;
+  for (const auto& l : qnet.layers) shifts.push_back(l.shift);
+  std::vector<mapping::PeProgram> programs = mapping::make_programs(network, arch, plan, shifts);
   const auto reference_done = std::chrono::steady_clock::now();
 
   noc::ActivityTrace trace;

@@ -108,6 +108,7 @@ ordered_json make_stats(const hw::RunContext& context, hw::Chip& chip, const Fun
     entry["weights"] = layer.weights();
     entry["macs"] = layer.macs();
     entry["crossbars"] = plan.layers[l].tiles.size();
+    entry["array_cycles"] = context.layer_array_cycles[l];
     entry["mismatched_values"] = check.layers[l].mismatched;
     entry["max_abs_error"] = check.layers[l].max_abs_error;
     entry["mean_abs_error"] = check.layers[l].mean_abs_error;

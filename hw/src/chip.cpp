@@ -9,8 +9,9 @@ Chip::Chip(sc_core::sc_module_name name, RunContext& context,
   m_dispatch = std::make_unique<DispatchUnit>("dispatch_unit", context);
   const int pes = context.arch.chip.pes();
   for (int i = 0; i < pes; ++i) {
-    m_pes.push_back(std::make_unique<Pe>(("pe_" + std::to_string(i)).c_str(), i, context,
-                                         std::move(programs[std::size_t(i)])));
+    m_pes.push_back(std::make_unique<Pe>(("pe_" + std::to_string(i)).c_str(), i, context));
+    // Configuration: the instruction LUT and descriptor table (C.ifetch, C.dload).
+    m_pes.back()->load_program(std::move(programs[std::size_t(i)]));
     m_pes.back()->noc_socket.bind(*m_noc->inject_socket[std::size_t(i)]);
     m_noc->deliver_socket[std::size_t(i)]->bind(m_pes.back()->noc_in_socket);
   }
@@ -23,11 +24,14 @@ void Chip::program_crossbars() {
   const auto& plan = m_context.plan;
   const auto& qnet = m_context.qnet;
   for (const mapping::CrossbarTile& tile : plan.tiles) {
+    // The tile's columns are kept (unpruned) columns of its matrix.
+    const mapping::LayerPlan& lp = plan.layers[std::size_t(tile.layer)];
     std::vector<std::int16_t> block(std::size_t(tile.rows * tile.cols));
     for (std::int64_t r = 0; r < tile.rows; ++r) {
       for (std::int64_t c = 0; c < tile.cols; ++c) {
         block[std::size_t(r * tile.cols + c)] =
-            qnet.weight(tile.layer, tile.matrix, tile.row_begin + r, tile.col_begin + c);
+            qnet.weight(tile.layer, tile.matrix, tile.row_begin + r,
+                        lp.column(tile.matrix, tile.col_begin + c));
       }
     }
     m_pes[std::size_t(tile.pe)]

@@ -33,21 +33,24 @@ void DispatchUnit::place_result(int layer_index, const noc::Packet& packet) {
     }
     return;
   }
-  const mapping::OutputGroup& group =
-      m_context.plan.layers[std::size_t(layer_index)].groups[std::size_t(packet.tag)];
+  const mapping::LayerPlan& lp = m_context.plan.layers[std::size_t(layer_index)];
+  const mapping::OutputGroup& group = lp.groups[std::size_t(packet.tag)];
   const int M = layer.out.c;
+  // Output channel of each of the group's columns: its kept matrix column
+  // (pruned channels stay 0, as the indexing filter leaves them), offset by
+  // the group's first channel for grouped convolutions.
+  const std::int64_t first_channel =
+      layer.type == LayerType::conv ? group.matrix * (M / layer.groups) : 0;
+  std::vector<std::int64_t> channels(std::size_t(values->cols));
+  for (std::int64_t c = 0; c < values->cols; ++c) {
+    channels[std::size_t(c)] = first_channel + lp.column(group.matrix, group.col_begin + c);
+  }
   for (std::int64_t v = 0; v < values->vectors; ++v) {
-    // Output position and first channel of this group's columns.
-    std::int64_t position = 0;
-    std::int64_t channel = group.col_begin;
-    if (layer.type == LayerType::conv) {
-      position = v;
-      channel += group.matrix * (M / layer.groups);
-    } else if (layer.type == LayerType::local) {
-      position = group.matrix;
-    }
+    const std::int64_t position = layer.type == LayerType::conv    ? v
+                                  : layer.type == LayerType::local ? group.matrix
+                                                                   : 0;
     for (std::int64_t c = 0; c < values->cols; ++c) {
-      out.data[std::size_t(position * M + channel + c)] =
+      out.data[std::size_t(position * M + channels[std::size_t(c)])] =
           std::int32_t(values->values[std::size_t(v * values->cols + c)]);
     }
   }

@@ -6,8 +6,10 @@
 
 namespace reramsim::hw {
 
+using isa::Category;
+using isa::Instruction;
+using mapping::Descriptor;
 using workloads::Layer;
-using workloads::LayerType;
 using workloads::Tensor;
 
 namespace {
@@ -24,17 +26,20 @@ int partial_sum_bits(const arch::ArchConfig& arch, std::int64_t rows) {
   while ((std::int64_t(1) << growth) < rows) ++growth;
   return arch.data.weight_bits + arch.data.activation_bits + growth;
 }
+
+std::int64_t layer_key(int layer) {
+  return (std::int64_t(layer) << 32) | 0xffffffffLL;
+}
 }  // namespace
 
-Pe::Pe(sc_core::sc_module_name name, int id, RunContext& context, mapping::PeProgram program)
+Pe::Pe(sc_core::sc_module_name name, int id, RunContext& context)
     : sc_module(name),
       noc_socket("noc_socket"),
       noc_in_socket("noc_in_socket"),
       conv_buffer_socket("conv_buffer_socket"),
       alu_socket("alu_socket"),
       m_id(id),
-      m_context(context),
-      m_program(std::move(program)) {
+      m_context(context) {
   noc_in_socket.register_b_transport(this, &Pe::noc_in);
   m_conv_buffer = std::make_unique<ConvBuffer>("conv_buffer", context);
   conv_buffer_socket.bind(m_conv_buffer->read_socket);
@@ -48,7 +53,23 @@ Pe::Pe(sc_core::sc_module_name name, int id, RunContext& context, mapping::PePro
     crossbar_socket.back()->bind(m_crossbars.back()->mvm_socket);
   }
   if (context.trace != nullptr) m_trace_signal = context.trace->add_signal(this->name(), "busy");
-  if (!m_program.tasks.empty()) SC_THREAD(run);
+  SC_THREAD(run);
+}
+
+void Pe::load_program(mapping::PeProgram program) {
+  m_program = std::move(program);
+}
+
+void Pe::set_fine_grained(bool fine) {
+  m_fine = fine;
+  for (auto& xbar : m_crossbars) xbar->set_fine_grained(fine);
+}
+
+const Descriptor& Pe::entry(std::uint32_t index) const {
+  if (index >= m_program.table.size()) {
+    SC_REPORT_FATAL(kMsgId, "instruction names a descriptor entry the table does not have");
+  }
+  return m_program.table[index];
 }
 
 void Pe::noc_in(tlm::tlm_generic_payload& payload, sc_core::sc_time& delay) {
@@ -59,7 +80,7 @@ void Pe::noc_in(tlm::tlm_generic_payload& payload, sc_core::sc_time& delay) {
 }
 
 void Pe::send(noc::Network network, int dst, int kind, int layer, int tag, std::int64_t bytes,
-              std::shared_ptr<const void> data) {
+              std::shared_ptr<const void> data, sc_core::sc_time at) {
   noc::Packet packet;
   packet.network = network;
   packet.dsts = {dst};
@@ -68,40 +89,75 @@ void Pe::send(noc::Network network, int dst, int kind, int layer, int tag, std::
   packet.tag = tag;
   packet.bytes = bytes;
   packet.data = std::move(data);
-  noc::send_packet(noc_socket, std::move(packet), m_keeper.get_local_time());
+  noc::send_packet(noc_socket, std::move(packet), at - sc_core::sc_time_stamp());
 }
 
-void Pe::busy_for(std::int64_t cycles) {
-  if (cycles <= 0) return;
-  mark_busy(m_context.cycles(m_keeper.get_current_time()), cycles);
-  m_keeper.inc(m_context.period * double(cycles));
+sc_core::sc_time Pe::issue_at(sc_core::sc_time ready) {
+  // In-order issue: an instruction starts when its operands are ready, and
+  // no later instruction starts before it.
+  const sc_core::sc_time start = std::max(ready, m_keeper.get_current_time());
+  m_keeper.set(start - sc_core::sc_time_stamp());
+  return start;
 }
 
-void Pe::mark_busy(std::int64_t start, std::int64_t cycles) {
-  m_busy_cycles += cycles;
-  if (m_trace_signal >= 0) m_context.trace->busy(m_trace_signal, start, start + cycles);
+void Pe::mark_busy(sc_core::sc_time start, sc_core::sc_time end) {
+  m_last_end = std::max(m_last_end, end);
+  const std::int64_t s = m_context.cycles(start);
+  const std::int64_t e = m_context.cycles(end);
+  if (e > s) m_busy_intervals.emplace_back(s, e);
+  if (m_trace_signal >= 0) m_context.trace->busy(m_trace_signal, s, e);
 }
 
-void Pe::set_fine_grained(bool fine) {
-  m_fine = fine;
-  for (auto& xbar : m_crossbars) xbar->set_fine_grained(fine);
+void Pe::sum_busy() {
+  // Units overlap: the PE is busy for the union of their intervals.
+  std::sort(m_busy_intervals.begin(), m_busy_intervals.end());
+  std::int64_t covered_until = 0;
+  for (const auto& [s, e] : m_busy_intervals) {
+    if (e <= covered_until) continue;
+    m_busy_cycles += e - std::max(s, covered_until);
+    covered_until = e;
+  }
+  m_busy_intervals.clear();
 }
 
 void Pe::run() {
   m_keeper.reset();
-  for (const mapping::PeTask& task : m_program.tasks) {
-    if (task.kind == mapping::PeTask::Kind::mvm) {
-      run_mvm(task);
-    } else {
-      run_vector_op(task);
+  for (const Instruction& instruction : m_program.code) {
+    if (instruction.category == Category::c &&
+        instruction.opcode == static_cast<std::uint32_t>(isa::COp::halt)) {
+      break;
     }
+    execute(instruction);
+  }
+  join_crossbars();
+  sum_busy();
+  // The PE is done when its last unit is.
+  if (m_last_end > m_keeper.get_current_time()) {
+    m_keeper.set(m_last_end - sc_core::sc_time_stamp());
   }
   m_keeper.sync();
 }
 
+void Pe::execute(const Instruction& instruction) {
+  switch (instruction.category) {
+    case Category::r:
+      execute_r(instruction);
+      break;
+    case Category::a:
+      execute_a(instruction);
+      break;
+    case Category::n:
+      execute_n(instruction);
+      break;
+    case Category::c:
+      // Weight load, instruction fetch and data load happen at configuration
+      // (Chip), DMA and dispatch on the dispatch unit; nothing to do here.
+      break;
+  }
+}
+
 sc_core::sc_time Pe::run_tile(const Layer& layer, bool signed_inputs, const Tensor& input,
-                              const mapping::CrossbarTile& tile, sc_core::sc_time delay,
-                              TileWork& work) {
+                              const Descriptor& tile, sc_core::sc_time delay, TileWork& work) {
   // The convolution buffer builds the tile's input vectors; its first read
   // precedes the crossbar's first MVM.
   Img2colExtension img2col;
@@ -135,164 +191,214 @@ sc_core::sc_time Pe::run_tile(const Layer& layer, bool signed_inputs, const Tens
   }
   // Reads of later vectors that outlast the crossbar's work stall it.
   const std::int64_t per_vector = m_crossbars[std::size_t(tile.crossbar)]->mvm_cycles(1);
+  m_context.layer_array_cycles[std::size_t(tile.layer)] += work.vectors * per_vector;
   const std::int64_t stall =
       pipelined_cycles(work.reads, per_vector, m_context.arch.pe.conv_buffers) -
       work.reads.front() - work.vectors * per_vector;
   return delay + m_context.period * double(stall);
 }
 
-void Pe::run_mvm(const mapping::PeTask& task) {
-  const Layer& layer = m_context.network.layers[std::size_t(task.layer)];
-  const mapping::LayerPlan& lp = m_context.plan.layers[std::size_t(task.layer)];
-  const auto& arch = m_context.arch;
-  ActionCounts& counts = m_context.counts;
-
-  const noc::Packet input_packet = m_inbox.take(m_keeper, [&](const noc::Packet& p) {
-    return p.kind == kLayerInput && p.layer == task.layer;
-  });
-  const auto* input_data = static_cast<const LayerInputData*>(input_packet.data.get());
-  const Tensor& input = *input_data->tensors.front();
-  counts.buffer_writes += input.shape.elements();
-
-  // Multiply on every crossbar holding a tile; they run in parallel from the
-  // PE's current time, and the PE continues when the last one is done.
+void Pe::execute_r(const Instruction& instruction) {
+  const Descriptor& d = entry(instruction.desc);
+  const Layer& layer = m_context.network.layers[std::size_t(d.layer)];
+  const LayerInput& buffer =
+      m_conv_buffers[instruction.src == static_cast<std::uint32_t>(isa::Buffer::cb1) ? 1 : 0];
+  const auto* data = static_cast<const LayerInputData*>(buffer.packet.data.get());
+  if (data == nullptr || buffer.packet.layer != d.layer) {
+    SC_REPORT_FATAL(kMsgId, "R-type instruction before its layer's input was received");
+  }
+  const Tensor& input = *data->tensors.front();
+  // Inputs known non-negative (after a ReLU) need no sign handling.
   const bool signed_inputs = !m_context.network.non_negative(layer.inputs.front());
-  std::vector<TileWork> works(task.tiles.size());
-  std::int64_t compute_cycles = 0;
+  TileWork& work = m_tiles[instruction.desc];
+  m_group_first.emplace(group_key(d), instruction.desc);
+  const sc_core::sc_time start = issue_at(buffer.ready);
   if (!m_fine) {
-    const sc_core::sc_time begin = m_keeper.get_local_time();
-    sc_core::sc_time end = begin;
-    for (std::size_t i = 0; i < task.tiles.size(); ++i) {
-      const auto& tile = m_context.plan.tiles[std::size_t(task.tiles[i])];
-      end = std::max(end, run_tile(layer, signed_inputs, input, tile, begin, works[i]));
-    }
-    compute_cycles = m_context.cycles(end - begin);
-  } else {
-    // Fine-grained crossbars consume simulated time inside their
-    // transactions: one process per tile keeps them running in parallel.
+    const sc_core::sc_time end =
+        run_tile(layer, signed_inputs, input, d, start - sc_core::sc_time_stamp(), work);
+    work.ready = sc_core::sc_time_stamp() + end;
+    mark_busy(start, work.ready);
+    return;
+  }
+  // Fine-grained crossbars consume simulated time inside their transactions:
+  // a process per tile keeps them running in parallel until the controller
+  // issues something else.
+  m_keeper.sync();
+  work.process = sc_core::sc_spawn([this, &layer, &input, &d, &work, signed_inputs, start] {
+    sc_core::wait(run_tile(layer, signed_inputs, input, d, sc_core::SC_ZERO_TIME, work));
+    work.ready = sc_core::sc_time_stamp();
+    mark_busy(start, work.ready);
+  });
+}
+
+const Pe::TileWork& Pe::await_tile(std::uint32_t desc) {
+  TileWork& work = m_tiles[desc];
+  if (work.process.valid() && !work.process.terminated()) {
+    // A fine-grained crossbar is still stepping: the controller stalls on it
+    // as it would on the annotated end in the fast mode.
     m_keeper.sync();
-    const sc_core::sc_time begin = sc_core::sc_time_stamp();
-    sc_core::sc_event_and_list all_done;
-    for (std::size_t i = 0; i < task.tiles.size(); ++i) {
-      const auto& tile = m_context.plan.tiles[std::size_t(task.tiles[i])];
-      TileWork& work = works[i];
-      sc_core::sc_process_handle handle = sc_core::sc_spawn([&, &tile = tile, &work = work] {
-        sc_core::wait(run_tile(layer, signed_inputs, input, tile, sc_core::SC_ZERO_TIME, work));
-      });
-      all_done &= handle.terminated_event();
-    }
-    sc_core::wait(all_done);
-    compute_cycles = m_context.cycles(sc_core::sc_time_stamp() - begin);
-    mark_busy(m_context.cycles(begin), compute_cycles);
+    sc_core::wait(work.process.terminated_event());
   }
-  std::vector<std::shared_ptr<GroupValues>> sums(lp.groups.size());
-  std::vector<std::pair<std::size_t, const std::vector<std::int64_t>*>> pending_adds;
-  for (std::size_t i = 0; i < task.tiles.size(); ++i) {
-    const auto& tile = m_context.plan.tiles[std::size_t(task.tiles[i])];
-    const std::size_t g = std::size_t(tile.group);
-    if (!sums[g]) {
-      auto values = std::make_shared<GroupValues>();
-      values->vectors = works[i].vectors;
-      values->cols = tile.cols;
-      values->values = works[i].products;
-      sums[g] = values;
-    } else {
-      // Row tiles of one group on this PE add up on the ALU after the MVMs.
-      pending_adds.emplace_back(g, &works[i].products);
-    }
-  }
-  if (!m_fine) busy_for(compute_cycles);
-  for (const auto& [g, products] : pending_adds) {
-    alu_elementwise(VectorOp::add, sums[g]->values, *products, sums[g]->values, 0);
-  }
-
-  // Partial sums of groups reduced elsewhere go over the mesh.
-  for (int g : task.sends) {
-    const mapping::OutputGroup& group = lp.groups[std::size_t(g)];
-    const auto& values = sums[std::size_t(g)];
-    send(noc::Network::mesh, group.reducer_pe, kPartialSums, task.layer, g,
-         bytes_for(std::int64_t(values->values.size()), partial_sum_bits(arch, lp.shape.rows)),
-         values);
-  }
-  // Groups reduced here: add the other PEs' partial sums, requantize, and send
-  // the outputs to the global buffer.
-  const int shift = m_context.qnet.layers[std::size_t(task.layer)].shift;
-  const bool relu = layer.activation == workloads::Activation::relu;
-  for (int g : task.groups) {
-    const mapping::OutputGroup& group = lp.groups[std::size_t(g)];
-    GroupValues& acc = *sums[std::size_t(g)];
-    for (std::size_t k = 0; k < group.contributors.size(); ++k) {
-      const noc::Packet partial = m_inbox.take(m_keeper, [&](const noc::Packet& p) {
-        return p.kind == kPartialSums && p.layer == task.layer && p.tag == g;
-      });
-      const auto* values = static_cast<const GroupValues*>(partial.data.get());
-      alu_elementwise(VectorOp::add, acc.values, values->values, acc.values, 0);
-    }
-    auto result = std::make_shared<GroupValues>();
-    result->vectors = acc.vectors;
-    result->cols = acc.cols;
-    result->values.resize(acc.values.size());
-    alu_elementwise(relu ? VectorOp::shift_relu : VectorOp::shift, acc.values, {}, result->values,
-                    shift);
-    send(noc::Network::collection, m_context.arch.chip.pes(), kLayerResult, task.layer, g,
-         bytes_for(std::int64_t(result->values.size()), arch.data.activation_bits), result);
-  }
+  return work;
 }
 
-void Pe::alu_elementwise(VectorOp op, const std::vector<std::int64_t>& a,
-                         const std::vector<std::int64_t>& b, std::vector<std::int64_t>& out,
-                         int imm) {
-  VectorOpExtension ext;
-  ext.op = op;
-  ext.a = a.data();
-  ext.b = b.empty() ? nullptr : b.data();
-  ext.out = out.data();
-  ext.count = std::int64_t(a.size());
-  ext.imm = imm;
-  run_alu(ext);
+void Pe::join_crossbars() {
+  for (auto& [desc, work] : m_tiles) await_tile(desc);
 }
 
-void Pe::run_alu(VectorOpExtension& ext) {
+sc_core::sc_time Pe::run_alu(VectorOpExtension& ext, sc_core::sc_time start) {
   tlm::tlm_generic_payload payload;
   payload.set_extension(&ext);
-  const sc_core::sc_time begin = m_keeper.get_local_time();
-  sc_core::sc_time delay = begin;
+  sc_core::sc_time delay = start - sc_core::sc_time_stamp();
   alu_socket->b_transport(payload, delay);
   payload.clear_extension(&ext);
   if (payload.get_response_status() != tlm::TLM_OK_RESPONSE) {
     SC_REPORT_ERROR(kMsgId, "ALU/SFU operation failed");
   }
-  busy_for(m_context.cycles(delay - begin));
+  const sc_core::sc_time end = sc_core::sc_time_stamp() + delay;
+  mark_busy(start, end);
+  return end;
 }
 
-void Pe::run_vector_op(const mapping::PeTask& task) {
-  const Layer& layer = m_context.network.layers[std::size_t(task.layer)];
-  const auto& arch = m_context.arch;
-  ActionCounts& counts = m_context.counts;
-  const noc::Packet input_packet = m_inbox.take(m_keeper, [&](const noc::Packet& p) {
-    return p.kind == kLayerInput && p.layer == task.layer;
-  });
-  const auto* input_data = static_cast<const LayerInputData*>(input_packet.data.get());
-  const auto& inputs = input_data->tensors;
-  for (const Tensor* t : inputs) counts.buffer_writes += t->shape.elements();
+Pe::Held& Pe::accumulator(const Descriptor& d) {
+  const std::int64_t key = group_key(d);
+  auto it = m_accumulators.find(key);
+  if (it != m_accumulators.end()) return it->second;
+  // The group's first tile on this PE starts its accumulator.
+  const auto first = m_group_first.find(key);
+  if (first == m_group_first.end()) {
+    SC_REPORT_FATAL(kMsgId, "output group used before any of its tiles was computed");
+  }
+  const TileWork& work = await_tile(first->second);
+  Held held;
+  held.values = std::make_shared<GroupValues>();
+  held.values->vectors = work.vectors;
+  held.values->cols = entry(first->second).cols;
+  held.values->values = work.products;
+  held.ready = work.ready;
+  return m_accumulators[key] = held;
+}
 
-  Tensor out;
+void Pe::execute_a(const Instruction& instruction) {
+  const Descriptor& d = entry(instruction.desc);
+  const auto op = static_cast<isa::AOp>(instruction.opcode);
   VectorOpExtension ext;
-  ext.op = VectorOp::layer;
-  ext.layer = &layer;
-  ext.inputs = inputs;
-  ext.result = &out;
-  ext.shift = m_context.qnet.layers[std::size_t(task.layer)].shift;
-  run_alu(ext);
-  for (const Tensor* t : inputs) counts.buffer_reads += t->shape.elements();
-  const int bits = arch.data.activation_bits;
+  if (d.kind == Descriptor::Kind::layer) {
+    // A whole pool / lrn / residual add / concat layer on the lanes.
+    const LayerInput& buffer =
+        m_conv_buffers[instruction.src == static_cast<std::uint32_t>(isa::Buffer::cb1) ? 1 : 0];
+    const auto* data = static_cast<const LayerInputData*>(buffer.packet.data.get());
+    auto result = std::make_shared<Tensor>();
+    ext.op = VectorOp::layer;
+    ext.layer = &m_context.network.layers[std::size_t(d.layer)];
+    ext.inputs = data->tensors;
+    ext.result = result.get();
+    ext.shift = d.shift;
+    const sc_core::sc_time end = run_alu(ext, issue_at(buffer.ready));
+    for (const Tensor* t : data->tensors) m_context.counts.buffer_reads += t->shape.elements();
+    Held& out = m_outputs[layer_key(d.layer)];
+    out.values = std::make_shared<GroupValues>();
+    out.values->vectors = 1;
+    out.values->cols = std::int64_t(result->data.size());
+    out.values->values.assign(result->data.begin(), result->data.end());
+    out.ready = end;
+    return;
+  }
+  Held& acc = accumulator(d);
+  if (d.kind == Descriptor::Kind::tile) {
+    // Row tiles of one output group on this PE add up.
+    const TileWork& work = await_tile(instruction.desc);
+    auto& v = acc.values->values;
+    ext.op = VectorOp::add;
+    ext.a = v.data();
+    ext.b = work.products.data();
+    ext.out = v.data();
+    ext.count = std::int64_t(v.size());
+    acc.ready = run_alu(ext, issue_at(std::max(acc.ready, work.ready)));
+    return;
+  }
+  const std::int64_t key = group_key(d);
+  switch (op) {
+    case isa::AOp::add: {  // partial sums received from another PE
+      const Held& partial = m_received[key];
+      auto& v = acc.values->values;
+      ext.op = VectorOp::add;
+      ext.a = v.data();
+      ext.b = partial.values->values.data();
+      ext.out = v.data();
+      ext.count = std::int64_t(v.size());
+      acc.ready = run_alu(ext, issue_at(std::max(acc.ready, partial.ready)));
+      break;
+    }
+    case isa::AOp::shift: {  // requantize into the output buffer
+      Held& out = m_outputs[key];
+      out.values = std::make_shared<GroupValues>(*acc.values);
+      ext.op = VectorOp::shift;
+      ext.a = acc.values->values.data();
+      ext.out = out.values->values.data();
+      ext.count = std::int64_t(acc.values->values.size());
+      ext.imm = d.shift;
+      out.ready = run_alu(ext, issue_at(acc.ready));
+      break;
+    }
+    case isa::AOp::relu: {
+      Held& out = m_outputs[key];
+      ext.op = VectorOp::relu;
+      ext.a = out.values->values.data();
+      ext.out = out.values->values.data();
+      ext.count = std::int64_t(out.values->values.size());
+      out.ready = run_alu(ext, issue_at(out.ready));
+      break;
+    }
+    default:
+      SC_REPORT_ERROR(kMsgId, "A-type operation the generated programs do not use on groups");
+  }
+}
 
-  auto result = std::make_shared<GroupValues>();
-  result->vectors = 1;
-  result->cols = std::int64_t(out.data.size());
-  result->values.assign(out.data.begin(), out.data.end());
-  send(noc::Network::collection, arch.chip.pes(), kLayerResult, task.layer, 0,
-       bytes_for(std::int64_t(out.data.size()), bits), result);
+void Pe::execute_n(const Instruction& instruction) {
+  const Descriptor& d = entry(instruction.io_ch);
+  const auto op = static_cast<isa::NOp>(instruction.opcode);
+  const auto& arch = m_context.arch;
+  const int dispatch = arch.chip.pes();
+  if (op == isa::NOp::dist) {
+    // The layer's input arrives; the two convolution buffers alternate.
+    LayerInput& buffer = m_conv_buffers[m_next_buffer];
+    m_next_buffer ^= 1;
+    buffer.packet = m_inbox.take(
+        m_keeper, [&](const noc::Packet& p) { return p.kind == kLayerInput && p.layer == d.layer; },
+        &buffer.ready);
+    const auto* data = static_cast<const LayerInputData*>(buffer.packet.data.get());
+    for (const Tensor* t : data->tensors) m_context.counts.buffer_writes += t->shape.elements();
+    return;
+  }
+  const std::int64_t key = d.kind == Descriptor::Kind::layer ? layer_key(d.layer) : group_key(d);
+  if (op == isa::NOp::local && instruction.recv == 1) {
+    Held& partial = m_received[key];
+    const int from = int(instruction.src);
+    const noc::Packet packet = m_inbox.take(
+        m_keeper,
+        [&](const noc::Packet& p) {
+          return p.kind == kPartialSums && p.layer == d.layer && p.tag == d.group && p.src == from;
+        },
+        &partial.ready);
+    partial.values = std::const_pointer_cast<GroupValues>(
+        std::static_pointer_cast<const GroupValues>(packet.data));
+    return;
+  }
+  if (op == isa::NOp::local) {  // partial sums to the reducing PE
+    const Held& acc = accumulator(d);
+    const int rows = int(m_context.plan.layers[std::size_t(d.layer)].shape.rows);
+    send(noc::Network::mesh, int(instruction.des), kPartialSums, d.layer, d.group,
+         bytes_for(std::int64_t(acc.values->values.size()), partial_sum_bits(arch, rows)),
+         acc.values, issue_at(acc.ready));
+    return;
+  }
+  // Collection: the outputs go up to the global buffer.
+  const Held& out = m_outputs[key];
+  send(noc::Network::collection, dispatch, kLayerResult, d.layer,
+       d.kind == Descriptor::Kind::layer ? 0 : d.group,
+       bytes_for(std::int64_t(out.values->values.size()), arch.data.activation_bits), out.values,
+       issue_at(out.ready));
 }
 
 }  // namespace reramsim::hw

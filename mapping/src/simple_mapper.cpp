@@ -1,5 +1,4 @@
 #include <algorithm>
-#include <map>
 
 #include "reramsim/mapping/plan.hpp"
 #include "reramsim/workloads/yaml_input.hpp"
@@ -16,10 +15,18 @@ std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
   return (a + b - 1) / b;
 }
 
-// Crossbars a layer needs under one-tile-per-crossbar tiling.
-std::int64_t crossbars_needed(const workloads::MatrixShape& m, std::int64_t tile_rows,
-                              std::int64_t tile_cols) {
-  return m.matrices * ceil_div(m.rows, tile_rows) * ceil_div(m.cols, tile_cols);
+// Crossbars a layer needs under one-tile-per-crossbar tiling of its kept
+// columns. Only a pruned layer needs its matrices counted one by one.
+std::int64_t crossbars_needed(const Layer& layer, std::int64_t tile_rows, std::int64_t tile_cols) {
+  const workloads::MatrixShape m = workloads::lower(layer);
+  const std::int64_t row_tiles = ceil_div(m.rows, tile_rows);
+  if (layer.pruned_outputs.empty()) return m.matrices * row_tiles * ceil_div(m.cols, tile_cols);
+  std::int64_t needed = 0;
+  for (std::int64_t g = 0; g < m.matrices; ++g) {
+    const auto kept = std::int64_t(workloads::kept_columns(layer, g).size());
+    needed += row_tiles * ceil_div(kept, tile_cols);
+  }
+  return needed;
 }
 
 }  // namespace
@@ -34,7 +41,7 @@ MappingPlan map_simple(const Network& network, const arch::ArchConfig& arch) {
 
   std::int64_t needed = 0;
   for (const Layer& l : network.layers) {
-    if (l.has_weights()) needed += crossbars_needed(workloads::lower(l), tile_rows, tile_cols);
+    if (l.has_weights()) needed += crossbars_needed(l, tile_rows, tile_cols);
   }
   if (needed > arch.total_crossbars()) {
     throw InputError(network.file + ": network '" + network.name + "' needs " +
@@ -54,14 +61,22 @@ MappingPlan map_simple(const Network& network, const arch::ArchConfig& arch) {
       continue;
     }
     lp.shape = workloads::lower(layer);
+    lp.sparse = !layer.pruned_outputs.empty();
     lp.row_tiles = ceil_div(lp.shape.rows, tile_rows);
-    lp.col_tiles = ceil_div(lp.shape.cols, tile_cols);
+    lp.kept_columns.reserve(std::size_t(lp.shape.matrices));
     for (std::int64_t m = 0; m < lp.shape.matrices; ++m) {
-      for (std::int64_t ct = 0; ct < lp.col_tiles; ++ct) {
+      lp.kept_columns.push_back(workloads::kept_columns(layer, m));
+    }
+    for (std::int64_t m = 0; m < lp.shape.matrices; ++m) {
+      // Tiles cover the kept columns only, packed: pruned columns take no cells.
+      const auto kept = std::int64_t(lp.kept_columns[std::size_t(m)].size());
+      const std::int64_t col_tiles = ceil_div(kept, tile_cols);
+      lp.col_tiles = std::max(lp.col_tiles, col_tiles);
+      for (std::int64_t ct = 0; ct < col_tiles; ++ct) {
         OutputGroup group;
         group.matrix = m;
         group.col_begin = ct * tile_cols;
-        group.cols = std::min(tile_cols, lp.shape.cols - group.col_begin);
+        group.cols = std::min(tile_cols, kept - group.col_begin);
         for (std::int64_t rt = 0; rt < lp.row_tiles; ++rt) {
           CrossbarTile tile;
           tile.layer = int(li);
@@ -85,7 +100,8 @@ MappingPlan map_simple(const Network& network, const arch::ArchConfig& arch) {
                          group.contributors.end()) {
             group.contributors.push_back(tile.pe);
           }
-          plan.cells_used += tile.rows * (tile.cols * arch.weight_columns() + arch.reference_columns());
+          plan.cells_used +=
+              tile.rows * (tile.cols * arch.weight_columns() + arch.reference_columns());
           plan.reference_cells += tile.rows * arch.reference_columns();
         }
         lp.groups.push_back(std::move(group));
@@ -94,40 +110,13 @@ MappingPlan map_simple(const Network& network, const arch::ArchConfig& arch) {
     for (int t : lp.tiles) lp.pes.push_back(plan.tiles[std::size_t(t)].pe);
     std::sort(lp.pes.begin(), lp.pes.end());
     lp.pes.erase(std::unique(lp.pes.begin(), lp.pes.end()), lp.pes.end());
-    last_weighted_pe = plan.tiles[std::size_t(lp.tiles.front())].pe;
+    // The loader never lets every channel be pruned, but a hand-built layer
+    // could; it then has no tiles and no PE of its own.
+    if (!lp.tiles.empty()) last_weighted_pe = plan.tiles[std::size_t(lp.tiles.front())].pe;
   }
   plan.crossbars_used = next;
   plan.pes_used = int(ceil_div(next, per_pe));
   return plan;
-}
-
-std::vector<PeProgram> make_programs(const Network& network, const arch::ArchConfig& arch,
-                                     const MappingPlan& plan) {
-  std::vector<PeProgram> programs(std::size_t(arch.chip.pes()));
-  for (std::size_t li = 0; li < network.layers.size(); ++li) {
-    const LayerPlan& lp = plan.layers[li];
-    if (!network.layers[li].has_weights()) {
-      PeTask task;
-      task.kind = PeTask::Kind::vector_op;
-      task.layer = int(li);
-      programs[std::size_t(lp.pes.front())].tasks.push_back(task);
-      continue;
-    }
-    std::map<int, PeTask> tasks;  // by PE, ordered for determinism
-    for (int t : lp.tiles) {
-      PeTask& task = tasks[plan.tiles[std::size_t(t)].pe];
-      task.kind = PeTask::Kind::mvm;
-      task.layer = int(li);
-      task.tiles.push_back(t);
-    }
-    for (std::size_t g = 0; g < lp.groups.size(); ++g) {
-      const OutputGroup& group = lp.groups[g];
-      tasks[group.reducer_pe].groups.push_back(int(g));
-      for (int pe : group.contributors) tasks[pe].sends.push_back(int(g));
-    }
-    for (auto& [pe, task] : tasks) programs[std::size_t(pe)].tasks.push_back(std::move(task));
-  }
-  return programs;
 }
 
 }  // namespace reramsim::mapping

@@ -9,13 +9,14 @@ void Inbox::deliver(const Packet& packet, const sc_core::sc_time& arrival) {
 }
 
 Packet Inbox::take(tlm_utils::tlm_quantumkeeper& keeper,
-                   const std::function<bool(const Packet&)>& match) {
+                   const std::function<bool(const Packet&)>& match, sc_core::sc_time* arrival_out) {
   for (;;) {
     for (auto it = m_entries.begin(); it != m_entries.end(); ++it) {
       if (!match(it->packet)) continue;
       Packet packet = std::move(it->packet);
       const sc_core::sc_time arrival = it->arrival;
       m_entries.erase(it);
+      if (arrival_out != nullptr) *arrival_out = arrival;
       if (arrival > keeper.get_current_time()) {
         keeper.set(arrival - sc_core::sc_time_stamp());
       }

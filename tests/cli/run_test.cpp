@@ -156,3 +156,24 @@ TEST_CASE("cli: --set overrides a config key and rejects unknown ones", "[cli]")
   CHECK(r.exit_code == 2);
   CHECK(r.err == "reramsim: configs/tiny.yaml: crossbar.ou.depth: unknown key\n");
 }
+
+TEST_CASE("cli: a pruned LeNet-5 takes proportionally less array time", "[cli][pruning]") {
+  Scratch scratch;
+  const auto dense = run_stats(scratch, "tiny", "lenet5");
+  const auto pruned = run_stats(scratch, "tiny", "lenet5_pruned");
+  CHECK(pruned["functional"]["matches_reference"] == true);
+  // Hand calculation on tiny.yaml (64x64 crossbars, OU 8x8, 8 input cycles,
+  // 15 weights of 4 cells + 1 reference column per crossbar row):
+  // C5 (400 rows: row tiles of 64 x6 and 16 -> 8*6 + 2 = 50 row groups; a
+  // 15-column tile has 61 physical columns -> 8 column groups; 1 vector):
+  // dense 8 column tiles x 50 x 8 x 8 = 25,600; half the channels pruned -> 4
+  // column tiles = 12,800, exactly half.
+  CHECK(dense["layers"][4]["array_cycles"] == 25600);
+  CHECK(pruned["layers"][4]["array_cycles"] == 12800);
+  // C3 (150 rows -> 8 + 8 + 3 = 19 row groups, 100 windows): dense tiles of 15
+  // and 1 columns (8 + 1 column groups) -> 19 x 9 x 8 x 100 = 136,800; 8 kept
+  // columns (33 physical -> 5 groups) -> 19 x 5 x 8 x 100 = 76,000.
+  CHECK(dense["layers"][2]["array_cycles"] == 136800);
+  CHECK(pruned["layers"][2]["array_cycles"] == 76000);
+  CHECK(pruned["resources"]["crossbars_used"] == 46);
+}

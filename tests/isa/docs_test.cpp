@@ -46,6 +46,7 @@ TEST_CASE("isa: docs/isa.md gives every field the bits the encoder uses", "[isa]
       CHECK(doc.find(row) != std::string::npos);
     }
     const unsigned reserved = reserved_bits(category);
+    if (reserved == 0) continue;  // every bit is a field
     const std::string row = std::string("| ") + letter + " | reserved | " +
                             bits_text(reserved - 1, 0) + " | " + std::to_string(reserved) + " |";
     INFO(row);

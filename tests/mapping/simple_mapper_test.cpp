@@ -8,6 +8,7 @@
 
 #include "reramsim/arch/arch_config.hpp"
 #include "reramsim/mapping/plan.hpp"
+#include "reramsim/mapping/program.hpp"
 #include "reramsim/workloads/network.hpp"
 #include "reramsim/workloads/yaml_input.hpp"
 
@@ -82,29 +83,40 @@ TEST_CASE("mapping: programs give every tile and output group one owner", "[mapp
   const auto arch = config("tiny");
   const auto network = net("lenet5");
   const auto plan = mapping::map_simple(network, arch);
-  const auto programs = mapping::make_programs(network, arch, plan);
-  std::map<int, int> tile_owner_count;
-  std::map<std::pair<int, int>, int> reducers;
+  const std::vector<int> shifts(network.layers.size(), 0);
+  const auto programs = mapping::make_programs(network, arch, plan, shifts);
+  std::map<int, int> tile_mvms;                  // plan tile -> R-type instructions
+  std::map<std::pair<int, int>, int> collected;  // (layer, group) -> N.coll instructions
   for (std::size_t pe = 0; pe < programs.size(); ++pe) {
-    for (const auto& task : programs[pe].tasks) {
-      for (int t : task.tiles) {
-        ++tile_owner_count[t];
-        CHECK(plan.tiles[std::size_t(t)].pe == int(pe));
+    const auto& program = programs[pe];
+    if (program.code.empty()) continue;
+    CHECK(isa::mnemonic(program.code.back()) == "C.halt");
+    for (const auto& instruction : program.code) {
+      // Every instruction fits its encoding (the ISA is the contract).
+      CHECK(isa::decode(isa::encode(instruction)) == instruction);
+      if (instruction.category == isa::Category::r) {
+        const auto& d = program.table.at(instruction.desc);
+        REQUIRE(d.kind == mapping::Descriptor::Kind::tile);
+        CHECK(plan.tiles[std::size_t(d.tile)].pe == int(pe));
+        CHECK(int(instruction.index) == plan.tiles[std::size_t(d.tile)].crossbar);
+        ++tile_mvms[d.tile];
       }
-      for (int g : task.groups) ++reducers[{task.layer, g}];
+      if (instruction.category == isa::Category::n &&
+          instruction.opcode == std::uint32_t(isa::NOp::coll)) {
+        const auto& d = program.table.at(instruction.io_ch);
+        ++collected[{d.layer, d.group}];
+      }
     }
   }
-  CHECK(tile_owner_count.size() == plan.tiles.size());
-  for (const auto& [t, n] : tile_owner_count) CHECK(n == 1);
-  std::size_t groups = 0;
-  for (const auto& lp : plan.layers) groups += lp.groups.size();
-  CHECK(reducers.size() == groups);
-  // Each PE's tasks follow network order, as the dispatch unit sends layers.
-  for (const auto& program : programs) {
-    for (std::size_t i = 1; i < program.tasks.size(); ++i) {
-      CHECK(program.tasks[i - 1].layer < program.tasks[i].layer);
-    }
+  CHECK(tile_mvms.size() == plan.tiles.size());
+  for (const auto& [t, n] : tile_mvms) CHECK(n == 1);
+  // One collection per output group of a weighted layer, one per other layer.
+  std::size_t expected = 0;
+  for (std::size_t l = 0; l < plan.layers.size(); ++l) {
+    expected += network.layers[l].has_weights() ? plan.layers[l].groups.size() : 1;
   }
+  CHECK(collected.size() == expected);
+  for (const auto& [key, n] : collected) CHECK(n == 1);
 }
 
 TEST_CASE("mapping: a network larger than the chip is refused with the counts", "[mapping]") {
@@ -117,4 +129,24 @@ TEST_CASE("mapping: a network larger than the chip is refused with the counts", 
                           ": network 'lenet_caffe' needs 484 crossbars without "
                           "replication, but " +
                           arch.file + " has 128");
+}
+
+TEST_CASE("mapping: pruned layers use the indexing filter's sparse R-type form", "[mapping]") {
+  const auto arch = config("tiny");
+  const auto network = net("lenet5_pruned");
+  const auto plan = mapping::map_simple(network, arch);
+  const auto programs =
+      mapping::make_programs(network, arch, plan, std::vector<int>(network.layers.size(), 0));
+  std::map<std::string, std::set<std::uint32_t>> sparse_by_layer;
+  for (const auto& program : programs) {
+    for (const auto& instruction : program.code) {
+      if (instruction.category != isa::Category::r) continue;
+      const auto& d = program.table.at(instruction.desc);
+      sparse_by_layer[network.layers[std::size_t(d.layer)].name].insert(instruction.sparse);
+    }
+  }
+  // lenet5_pruned.yaml prunes C3 and C5 only.
+  CHECK(sparse_by_layer["C1"] == std::set<std::uint32_t>{0});
+  CHECK(sparse_by_layer["C3"] == std::set<std::uint32_t>{1});
+  CHECK(sparse_by_layer["C5"] == std::set<std::uint32_t>{1});
 }

@@ -22,7 +22,8 @@ TEST_CASE("workloads: an unknown layer key is rejected") {
   REQUIRE_THROWS_MATCHES(
       parse_layers("  - {name: a, type: conv, kernel: 3, out: 4, strides: 2}\n"), InputError,
       Message("t.yaml:4: layer 'a': strides: unknown key for type conv (expected one of "
-              "name, type, from, activation, kernel, stride, pad, groups, out, batchnorm)"));
+              "name, type, from, activation, kernel, stride, pad, groups, out, batchnorm, "
+              "pruned_outputs)"));
 }
 
 TEST_CASE("workloads: a key of another layer type is rejected") {

@@ -1,5 +1,9 @@
 #include "reramsim/workloads/network.hpp"
 
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
 namespace reramsim::workloads {
 
 const char* to_string(LayerType type) {
@@ -48,6 +52,26 @@ std::int64_t Layer::macs() const {
   }
 }
 
+std::int64_t Layer::kept_weights() const {
+  if (!has_weights() || out_channels == 0) return 0;
+  // Every output channel owns the same number of weights (M divides all three
+  // formulas of weights()).
+  const std::int64_t kept = out_channels - std::int64_t(pruned_outputs.size());
+  return weights() / out_channels * kept;
+}
+
+std::int64_t Layer::kept_macs() const {
+  switch (type) {
+    case LayerType::conv:
+      return std::int64_t(out.h) * out.w * kept_weights();
+    case LayerType::local:
+    case LayerType::fc:
+      return kept_weights();
+    default:
+      return 0;
+  }
+}
+
 MatrixShape lower(const Layer& layer) {
   MatrixShape m;
   const std::int64_t window = std::int64_t(layer.kernel_h) * layer.kernel_w;
@@ -75,6 +99,25 @@ MatrixShape lower(const Layer& layer) {
       break;
   }
   return m;
+}
+
+std::vector<std::int64_t> kept_columns(const Layer& layer, std::int64_t matrix) {
+  const MatrixShape m = lower(layer);
+  if (matrix < 0 || matrix >= m.matrices) {
+    throw std::out_of_range("kept_columns: layer '" + layer.name + "' has no matrix " +
+                            std::to_string(matrix));
+  }
+  // Only conv matrices (groups) hold different output channels; local and fc
+  // matrices all span every channel.
+  const std::int64_t first = layer.type == LayerType::conv ? matrix * m.cols : 0;
+  std::vector<std::int64_t> kept;
+  kept.reserve(std::size_t(m.cols));
+  for (std::int64_t c = 0; c < m.cols; ++c) {
+    if (!std::binary_search(layer.pruned_outputs.begin(), layer.pruned_outputs.end(),
+                            int(first + c)))
+      kept.push_back(c);
+  }
+  return kept;
 }
 
 std::int64_t Network::total_weights() const {

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <sstream>
 #include <string>
@@ -28,6 +29,9 @@ namespace {
 // overflow.
 constexpr std::int64_t kMaxExtent = 1 << 20;
 constexpr const char* kInputName = "input";
+// Parse any integer; the caller checks the range with its own message.
+constexpr std::pair<std::int64_t, std::int64_t> kAnyInteger = {
+    std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max()};
 
 const std::vector<std::string> kTypeNames = {"conv", "fc", "local", "pool", "lrn", "add", "concat"};
 
@@ -43,13 +47,13 @@ LayerType parse_type(const std::string& name) {
 
 // The keys each layer type takes; anything else is rejected.
 const std::vector<std::string>& keys_of(LayerType type) {
-  static const std::vector<std::string> conv = {"name",   "type",     "from", "activation",
-                                                "kernel", "stride",   "pad",  "groups",
-                                                "out",    "batchnorm"};
-  static const std::vector<std::string> local = {"name",   "type",   "from", "activation",
-                                                 "kernel", "stride", "pad",  "out"};
-  static const std::vector<std::string> fc = {"name",       "type", "from",
-                                              "activation", "out",  "batchnorm"};
+  static const std::vector<std::string> conv = {
+      "name", "type",   "from", "activation", "kernel",        "stride",
+      "pad",  "groups", "out",  "batchnorm",  "pruned_outputs"};
+  static const std::vector<std::string> local = {
+      "name", "type", "from", "activation", "kernel", "stride", "pad", "out", "pruned_outputs"};
+  static const std::vector<std::string> fc = {"name", "type",      "from",          "activation",
+                                              "out",  "batchnorm", "pruned_outputs"};
   static const std::vector<std::string> pool = {"name",   "type",   "from", "activation", "mode",
                                                 "kernel", "stride", "pad",  "ceil_mode"};
   static const std::vector<std::string> lrn = {"name", "type",  "from", "activation",
@@ -204,6 +208,39 @@ class LayerReader {
     return has(key) ? choice(key, choices) : fallback;
   }
 
+  // `pruned_outputs`: distinct output channels in [0, out_channels), not all
+  // of them, returned sorted; none when the key is absent.
+  std::vector<int> pruned_outputs(int out_channels) {
+    const std::string key = "pruned_outputs";
+    if (!has(key)) return {};
+    const YAML::Node list = raw(key);
+    const std::string label = m_label + ": " + key;
+    if (!list.IsSequence()) fail(m_file, list, label, "expected a list of output channel indices");
+    std::vector<int> pruned;
+    std::vector<bool> seen(std::size_t(out_channels), false);
+    for (const auto& item : list) {
+      const std::int64_t channel =
+          scalar_integer(m_file, item, label, kAnyInteger.first, kAnyInteger.second);
+      if (channel < 0 || channel >= out_channels) {
+        fail(m_file, item, label,
+             "expected output channels in [0, " + std::to_string(out_channels - 1) + "] (out is " +
+                 std::to_string(out_channels) + "), got " + std::to_string(channel));
+      }
+      if (seen[std::size_t(channel)]) {
+        fail(m_file, item, label, "output channel " + std::to_string(channel) + " listed twice");
+      }
+      seen[std::size_t(channel)] = true;
+      pruned.push_back(int(channel));
+    }
+    if (int(pruned.size()) == out_channels) {
+      fail(m_file, list, label,
+           "all " + std::to_string(out_channels) +
+               " output channels are pruned (at least one must be kept)");
+    }
+    std::sort(pruned.begin(), pruned.end());
+    return pruned;
+  }
+
   // Every key read; StrictMap's check guards against a key listed in
   // keys_of() that the loader forgot to read.
   void finish() const { m_map.finish(); }
@@ -332,16 +369,19 @@ Layer parse_layer(LayerReader& r, const Network& net, const std::vector<int>& in
                                  std::to_string(layer.out_channels) + "), got " +
                                  std::to_string(layer.groups));
       }
+      layer.pruned_outputs = r.pruned_outputs(layer.out_channels);
       read_window(r, layer, false, layer.out_channels);
       break;
     }
     case LayerType::local:
       layer.out_channels = int(r.integer("out", 1, kMaxExtent));
+      layer.pruned_outputs = r.pruned_outputs(layer.out_channels);
       read_window(r, layer, false, layer.out_channels);
       break;
     case LayerType::fc:
       layer.out_channels = int(r.integer("out", 1, kMaxExtent));
       layer.batchnorm = r.boolean_or("batchnorm", false);
+      layer.pruned_outputs = r.pruned_outputs(layer.out_channels);
       layer.out = Shape{1, 1, layer.out_channels};
       break;
     case LayerType::pool: {

@@ -472,6 +472,18 @@ QuantizedNetwork quantize(const Network& network, const QuantizationSpec& spec) 
     auto& w = qnet.layers[l].weights;
     w.resize(std::size_t(ms.matrices * ms.rows * ms.cols));
     weight_fields.fill(w.data(), w.size(), w_lo);
+    if (layer.pruned_outputs.empty()) continue;
+    // Pruned columns are drawn like the rest, then zeroed, so pruning a layer
+    // leaves the stream, and so every other weight, as in the dense network.
+    std::vector<bool> kept(std::size_t(ms.cols));
+    for (i64 m = 0; m < ms.matrices; ++m) {
+      std::fill(kept.begin(), kept.end(), false);
+      for (i64 c : kept_columns(layer, m)) kept[std::size_t(c)] = true;
+      i16* wm = w.data() + m * ms.rows * ms.cols;
+      for (i64 r = 0; r < ms.rows; ++r)
+        for (i64 c = 0; c < ms.cols; ++c)
+          if (!kept[std::size_t(c)]) wm[r * ms.cols + c] = 0;
+    }
   }
   qnet.input.shape = network.input;
   qnet.input.data.resize(std::size_t(network.input.elements()));

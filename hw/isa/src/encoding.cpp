@@ -44,6 +44,7 @@ const std::vector<FieldInfo> kAFields = {
     field("des", 19, 17, &I::des, FieldKind::buffer),
     field("forward", 16, 16, &I::forward),
     field("imm", 15, 10, &I::imm),
+    field("desc", 9, 0, &I::desc),
 };
 const std::vector<FieldInfo> kNFields = {
     field("fuse", 57, 57, &I::fuse),

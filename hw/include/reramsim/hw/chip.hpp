@@ -11,6 +11,7 @@
 #include "reramsim/hw/dispatch_unit.hpp"
 #include "reramsim/hw/pe.hpp"
 #include "reramsim/hw/run_context.hpp"
+#include "reramsim/mapping/program.hpp"
 #include "reramsim/noc/noc.hpp"
 
 namespace reramsim::hw {

@@ -1,12 +1,14 @@
-// A processing element: its crossbars, a convolution buffer feeding them
-// (img2col), the ALU/SFU lanes, and a controller running the PE's program.
+// A processing element: its crossbars, the convolution buffer feeding them
+// (img2col), the ALU/SFU lanes, the NoC interface, and a local controller
+// running the PE's program from its instruction LUT (docs/isa.md).
 //
-// For each weighted layer it takes part in, the PE waits for the layer's input
-// (fat-tree distribution), multiplies every input vector by each of its
-// crossbar tiles (the crossbars run in parallel), adds partial sums of row
-// tiles, sends them to the reducing PE over the mesh or, as the reducer,
-// requantizes and sends the outputs up the collection tree. Vector layers
-// (pool, lrn, add, concat) run on the ALU/SFU.
+// The controller issues instructions in program order and dispatches them to
+// their units; each starts when its operands are ready and its unit is free
+// (a scoreboard of ready times under loosely-timed simulation), so work on
+// different units overlaps: crossbars run in parallel, and the ALU adds and
+// requantizes one output group while the crossbars or the NoC work on others
+// (Fig. 6 of 001_ea7aef8f81a45a7e.txt). Only receiving (N-type with recv)
+// blocks issue until the data has arrived.
 #pragma once
 
 #include <systemc>
@@ -16,6 +18,7 @@
 #include <tlm_utils/tlm_quantumkeeper.h>
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -23,6 +26,7 @@
 #include "reramsim/hw/conv_buffer.hpp"
 #include "reramsim/hw/crossbar.hpp"
 #include "reramsim/hw/run_context.hpp"
+#include "reramsim/mapping/program.hpp"
 #include "reramsim/noc/inbox.hpp"
 
 namespace reramsim::hw {
@@ -36,7 +40,12 @@ class Pe : public sc_core::sc_module {
   std::vector<std::unique_ptr<tlm_utils::simple_initiator_socket_tagged<Pe>>> crossbar_socket;
 
   SC_HAS_PROCESS(Pe);
-  Pe(sc_core::sc_module_name name, int id, RunContext& context, mapping::PeProgram program);
+  Pe(sc_core::sc_module_name name, int id, RunContext& context);
+
+  // Configuration (C-type instruction fetch and data load): writes the
+  // instruction LUT and the descriptor table.
+  void load_program(mapping::PeProgram program);
+  const mapping::PeProgram& program() const { return m_program; }
 
   Crossbar& crossbar(int index) { return *m_crossbars[std::size_t(index)]; }
   // Runs this PE's crossbars in the fine-grained mode (an event per OU step).
@@ -44,32 +53,61 @@ class Pe : public sc_core::sc_module {
   std::int64_t busy_cycles() const { return m_busy_cycles; }
 
  private:
-  void run();
   // A crossbar tile's buffers: its input vectors, read cycles and products.
   struct TileWork {
     std::vector<std::int32_t> inputs;
     std::vector<std::int64_t> reads;
     std::vector<std::int64_t> products;
     std::int64_t vectors = 0;
+    sc_core::sc_time ready;              // absolute time the products are complete
+    sc_core::sc_process_handle process;  // fine-grained mode: the stepping process
   };
-  void run_mvm(const mapping::PeTask& task);
+  // Values held for an output group (accumulator, received partial sums,
+  // output buffer) and when they are ready.
+  struct Held {
+    std::shared_ptr<GroupValues> values;
+    sc_core::sc_time ready;
+  };
+  struct LayerInput {
+    noc::Packet packet;  // keeps the values alive
+    sc_core::sc_time ready;
+  };
+
+  void run();
+  void execute(const isa::Instruction& instruction);
+  void execute_r(const isa::Instruction& instruction);
+  void execute_a(const isa::Instruction& instruction);
+  void execute_n(const isa::Instruction& instruction);
+  // Joins fine-grained crossbar processes still running.
+  void join_crossbars();
+  // A tile's products, waiting for its fine-grained crossbar if need be.
+  const TileWork& await_tile(std::uint32_t desc);
+  // Sums the union of the units' busy intervals into m_busy_cycles.
+  void sum_busy();
+
   // Reads a tile's vectors from the convolution buffer and multiplies them on
   // its crossbar from local time `delay`; returns the local time it ends.
   sc_core::sc_time run_tile(const workloads::Layer& layer, bool signed_inputs,
-                            const workloads::Tensor& input, const mapping::CrossbarTile& tile,
+                            const workloads::Tensor& input, const mapping::Descriptor& tile,
                             sc_core::sc_time delay, TileWork& work);
-  void run_vector_op(const mapping::PeTask& task);
+  // One ALU/SFU transaction starting at absolute time `start`; returns its end.
+  sc_core::sc_time run_alu(VectorOpExtension& ext, sc_core::sc_time start);
   void noc_in(tlm::tlm_generic_payload& payload, sc_core::sc_time& delay);
   void send(noc::Network network, int dst, int kind, int layer, int tag, std::int64_t bytes,
-            std::shared_ptr<const void> data);
-  // One ALU/SFU transaction from the PE's current time; the PE waits for it.
-  void run_alu(VectorOpExtension& ext);
-  void alu_elementwise(VectorOp op, const std::vector<std::int64_t>& a,
-                       const std::vector<std::int64_t>& b, std::vector<std::int64_t>& out, int imm);
-  // Advances local time by `cycles` of PE activity and records it as busy.
-  void busy_for(std::int64_t cycles);
-  // Records PE activity without moving local time.
-  void mark_busy(std::int64_t start, std::int64_t cycles);
+            std::shared_ptr<const void> data, sc_core::sc_time at);
+  // Issues an instruction whose operands are ready at absolute time `ready`;
+  // returns when it starts (and moves the issue time there).
+  sc_core::sc_time issue_at(sc_core::sc_time ready);
+  // Records unit activity [start, end) for busy statistics and the waveform.
+  void mark_busy(sc_core::sc_time start, sc_core::sc_time end);
+
+  const mapping::Descriptor& entry(std::uint32_t index) const;
+  // The accumulator of a descriptor's output group, started from the
+  // group's first tile computed on this PE.
+  Held& accumulator(const mapping::Descriptor& d);
+  std::int64_t group_key(const mapping::Descriptor& d) const {
+    return (std::int64_t(d.layer) << 32) | std::uint32_t(d.group);
+  }
 
   int m_id;
   RunContext& m_context;
@@ -79,8 +117,20 @@ class Pe : public sc_core::sc_module {
   std::vector<std::unique_ptr<Crossbar>> m_crossbars;
   tlm_utils::tlm_quantumkeeper m_keeper;
   noc::Inbox m_inbox;
-  std::int64_t m_busy_cycles = 0;
   bool m_fine = false;
+
+  // Scoreboard state.
+  LayerInput m_conv_buffers[2];
+  std::map<std::uint32_t, TileWork> m_tiles;            // by tile descriptor entry
+  std::map<std::int64_t, Held> m_accumulators;          // by group_key
+  std::map<std::int64_t, Held> m_received;              // partial sums from the NIC
+  std::map<std::int64_t, Held> m_outputs;               // the output buffer
+  sc_core::sc_time m_last_end;                          // latest end of any unit's work
+  std::map<std::int64_t, std::uint32_t> m_group_first;  // group_key -> first tile entry
+  int m_next_buffer = 0;                                // convolution buffer of the next input
+
+  std::int64_t m_busy_cycles = 0;
+  std::vector<std::pair<std::int64_t, std::int64_t>> m_busy_intervals;
   int m_trace_signal = -1;
 };
 

@@ -39,12 +39,20 @@ struct RunContext {
   const workloads::QuantizedNetwork& qnet;  // weights to program; requantization shifts
   const mapping::MappingPlan& plan;
   ActionCounts counts;
+  // Per layer: crossbar busy cycles summed over its tiles (the array time a
+  // layer takes, whatever the parallelism).
+  std::vector<std::int64_t> layer_array_cycles;
   noc::ActivityTrace* trace = nullptr;  // null unless a waveform was asked for
   sc_core::sc_time period;
 
   RunContext(const arch::ArchConfig& a, const workloads::Network& n,
              const workloads::QuantizedNetwork& q, const mapping::MappingPlan& p)
-      : arch(a), network(n), qnet(q), plan(p), period(a.cycle_ns(), sc_core::SC_NS) {}
+      : arch(a),
+        network(n),
+        qnet(q),
+        plan(p),
+        layer_array_cycles(n.layers.size(), 0),
+        period(a.cycle_ns(), sc_core::SC_NS) {}
 
   std::int64_t cycles(const sc_core::sc_time& t) const { return std::int64_t(t / period + 0.5); }
 };

@@ -13,7 +13,10 @@
 namespace reramsim::mapping {
 
 // A rectangular piece of one weight matrix of one layer, held by one crossbar.
-// Rows and columns are those of the weight matrix (workloads::lower); the
+// Rows are those of the weight matrix (workloads::lower); columns
+// col_begin .. col_begin+cols-1 index the matrix's KEPT columns (pruned output
+// channels take no cells), so kept column k is matrix column
+// LayerPlan::column(matrix, k), the same number when nothing is pruned. The
 // crossbar spends `cols * weight_columns + reference_columns` physical columns
 // on it (arch::ArchConfig).
 struct CrossbarTile {
@@ -30,7 +33,8 @@ struct CrossbarTile {
 
 // Partial sums of row tiles that share (matrix, column range) are added on
 // the PE of the first row tile (the reducer), which requantizes and sends the
-// result to the global buffer.
+// result to the global buffer. The column range indexes kept columns, as in
+// CrossbarTile.
 struct OutputGroup {
   std::int64_t matrix = 0;
   std::int64_t col_begin = 0;
@@ -44,10 +48,24 @@ struct LayerPlan {
   int layer = 0;
   workloads::MatrixShape shape;  // zero for layers without weights
   std::int64_t row_tiles = 0;    // per matrix
-  std::int64_t col_tiles = 0;    // per matrix
-  std::vector<int> tiles;        // indices into MappingPlan::tiles
+  // Per matrix: ceil(kept columns / weights per row). Only a grouped conv
+  // pruned unevenly across its groups has matrices that need fewer; this is
+  // the most any matrix needs.
+  std::int64_t col_tiles = 0;
+  std::vector<int> tiles;  // indices into MappingPlan::tiles
   std::vector<OutputGroup> groups;
   std::vector<int> pes;  // PEs taking part (holding tiles, or running the ALU/SFU work)
+  // Per matrix, its unpruned columns ascending (workloads::kept_columns);
+  // empty for layers without weights.
+  std::vector<std::vector<std::int64_t>> kept_columns;
+  // The layer has pruned outputs: its tiles skip columns, so the PE runs their
+  // MVMs in the indexing filter's sparse form (R.conv.sparse, 001 Section V).
+  bool sparse = false;
+
+  // The real matrix column of the k-th kept column of `matrix`.
+  std::int64_t column(std::int64_t matrix, std::int64_t k) const {
+    return kept_columns[std::size_t(matrix)][std::size_t(k)];
+  }
 };
 
 struct MappingPlan {
@@ -55,33 +73,17 @@ struct MappingPlan {
   std::vector<CrossbarTile> tiles;
   std::vector<LayerPlan> layers;  // parallel to network.layers
   std::int64_t crossbars_used = 0;
-  std::int64_t cells_used = 0;  // rows x physical columns of every tile, references included
+  std::int64_t cells_used = 0;       // rows x physical columns of every tile, references included
   std::int64_t reference_cells = 0;  // of which the sign scheme's reference columns
   int pes_used = 0;
 };
 
-// One step of a PE's program: the layers it takes part in, in execution order.
-struct PeTask {
-  enum class Kind { mvm, vector_op };
-  Kind kind = Kind::mvm;
-  int layer = 0;
-  std::vector<int> tiles;   // mvm: tiles on this PE
-  std::vector<int> groups;  // mvm: indices into LayerPlan::groups this PE reduces
-  std::vector<int> sends;   // mvm: groups whose partial sums this PE sends to a reducer
-};
-
-struct PeProgram {
-  std::vector<PeTask> tasks;
-};
-
-// The skeleton mapper: each weighted layer's matrices are cut into
-// crossbar-sized tiles (rows x weights_per_row), placed one tile per
-// crossbar in PE order, no replication; layers without weights run on the ALU
-// of the PE holding the previous weighted layer's first tile (PE 0 otherwise).
+// The skeleton mapper: each weighted layer's matrices, reduced to their kept
+// columns, are cut into crossbar-sized tiles (rows x weights_per_row), placed
+// one tile per crossbar in PE order, no replication; layers without weights
+// run on the ALU of the PE holding the previous weighted layer's first tile
+// (PE 0 otherwise).
 // Throws workloads::InputError when the chip has too few crossbars.
 MappingPlan map_simple(const workloads::Network& network, const arch::ArchConfig& arch);
-
-std::vector<PeProgram> make_programs(const workloads::Network& network,
-                                     const arch::ArchConfig& arch, const MappingPlan& plan);
 
 }  // namespace reramsim::mapping

@@ -23,8 +23,9 @@ class Inbox {
 
   // Blocks the calling thread until a packet satisfying `match` is present;
   // removes it and sets the keeper's local time to at least its arrival.
-  Packet take(tlm_utils::tlm_quantumkeeper& keeper,
-              const std::function<bool(const Packet&)>& match);
+  // `arrival`, when given, receives the packet's arrival time.
+  Packet take(tlm_utils::tlm_quantumkeeper& keeper, const std::function<bool(const Packet&)>& match,
+              sc_core::sc_time* arrival = nullptr);
 
  private:
   struct Entry {

@@ -42,6 +42,9 @@ struct Layer {
   PoolMode pool_mode = PoolMode::max;
   bool ceil_mode = false;  // pool: round the output size up
   bool batchnorm = false;  // conv/fc: a BatchNorm the file states, folded into the weights
+  // conv, local, fc: output channels whose every weight is zero (structured
+  // pruning by output channel, 001 Section V), sorted, never all M.
+  std::vector<int> pruned_outputs;
 
   // lrn (across channels, Caffe semantics)
   int lrn_size = 5;
@@ -63,6 +66,10 @@ struct Layer {
   std::int64_t weights() const;
   // conv E*F*weights; local and fc: weights; other layers 0.
   std::int64_t macs() const;
+  // The same counts over the unpruned output channels only; weights() and
+  // macs() stay dense, as the papers' tables count them.
+  std::int64_t kept_weights() const;
+  std::int64_t kept_macs() const;
 };
 
 // The matrix-vector-multiply problem a weighted layer lowers to: `matrices`
@@ -79,6 +86,13 @@ struct MatrixShape {
   std::int64_t vectors = 0;
 };
 MatrixShape lower(const Layer& layer);
+
+// The columns of weight matrix `matrix` of `layer` whose output channel is not
+// pruned, ascending. Conv matrix g holds output channels g*M/G .. (g+1)*M/G-1
+// as columns 0 .. M/G-1; for local and fc the columns are the output channels.
+// An unpruned layer gives 0 .. cols-1. Throws std::out_of_range for a matrix
+// outside [0, lower(layer).matrices), i.e. for every layer without weights.
+std::vector<std::int64_t> kept_columns(const Layer& layer, std::int64_t matrix);
 
 struct Network {
   std::string name;

@@ -60,6 +60,8 @@ struct QuantizedNetwork {
 };
 
 // Draws the seeded weights and input (deterministic for a given seed).
+// Weights of pruned output channels (Layer::pruned_outputs) are drawn and then
+// set to 0, so pruning never changes any other weight or the input.
 QuantizedNetwork quantize(const Network& network, const QuantizationSpec& spec);
 
 // Runs the reference. With calibrate = true, sets every layer's shift first
