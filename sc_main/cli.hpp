@@ -30,7 +30,7 @@ struct Options {
   std::vector<std::pair<std::string, std::string>> values;
   std::vector<std::string> positional;
   bool has(const std::string& key) const;
-  std::string get(const std::string& key) const;  // "" if absent
+  std::string get(const std::string& key) const;               // "" if absent
   std::vector<std::string> all(const std::string& key) const;  // every value of a repeatable key
   // The `--set KEY.PATH=VALUE` options (repeatable).
   workloads::Overrides overrides(const std::string& command) const;

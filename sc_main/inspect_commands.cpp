@@ -68,9 +68,9 @@ int info_command(const std::vector<std::string>& args) {
       << "  weights          " << arch.data.weight_bits << "-bit in " << arch.weight_columns()
       << " column(s) ("
       << (arch.crossbar.sign_scheme == arch::SignScheme::offset ? "offset, +1 reference column"
-                                                                 : "differential pairs")
-      << "): a crossbar holds " << arch.crossbar.rows << " x " << tile_cols
-      << " weights; capacity " << arch.total_crossbars() * arch.crossbar.rows * tile_cols << "\n"
+                                                                : "differential pairs")
+      << "): a crossbar holds " << arch.crossbar.rows << " x " << tile_cols << " weights; capacity "
+      << arch.total_crossbars() * arch.crossbar.rows * tile_cols << "\n"
       << "  activations      " << arch.data.activation_bits << "-bit through a "
       << arch.crossbar.dac_bits << "-bit DAC: " << arch.input_cycles() << " input cycles\n"
       << "  OU               " << arch.crossbar.ou.rows << " x " << arch.crossbar.ou.cols << ", "

@@ -11,7 +11,9 @@ using workloads::Tensor;
 
 namespace {
 constexpr const char* kMsgId = "reramsim/conv_buffer";
-std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
+std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
+  return (a + b - 1) / b;
+}
 }  // namespace
 
 std::int64_t window_read_accesses(const arch::ArchConfig& arch, const Layer& layer,
@@ -80,8 +82,10 @@ void ConvBuffer::b_transport(tlm::tlm_generic_payload& payload, sc_core::sc_time
         layer.type == LayerType::conv ? std::int64_t(layer.out.h) * layer.out.w : 1;
     out.assign(std::size_t(vectors * rows), 0);
     reads.resize(std::size_t(vectors));
-    const std::int64_t full = window_read_accesses(m_context.arch, layer, rows, false) * read_latency;
-    const std::int64_t reused = window_read_accesses(m_context.arch, layer, rows, true) * read_latency;
+    const std::int64_t full =
+        window_read_accesses(m_context.arch, layer, rows, false) * read_latency;
+    const std::int64_t reused =
+        window_read_accesses(m_context.arch, layer, rows, true) * read_latency;
     for (std::int64_t v = 0; v < vectors; ++v) {
       const std::int64_t position = layer.type == LayerType::conv ? v : req->matrix;
       const int oy = int(position / layer.out.w);

@@ -80,6 +80,16 @@ AOp layer_opcode(const Layer& layer) {
   }
 }
 
+// Sends a PE's output buffer (the entry's layer or group) to the global buffer.
+Instruction collect(int pe, std::uint32_t entry) {
+  Instruction send = isa::make(NOp::coll);
+  send.src = std::uint32_t(pe);
+  send.des = isa::kDispatchEndpoint;
+  send.exit = static_cast<std::uint32_t>(isa::Exit::up);
+  send.io_ch = entry;
+  return send;
+}
+
 std::uint32_t clamp_field(std::int64_t value, std::uint32_t max) {
   return std::uint32_t(std::min<std::int64_t>(value, max));
 }
@@ -119,12 +129,7 @@ std::vector<PeProgram> make_programs(const workloads::Network& network,
         op.size = clamp_field(layer.out.elements(), (1u << 24) - 1);
         op.desc = layer_desc;
         b.emit(op);
-        Instruction send = isa::make(NOp::coll);
-        send.src = std::uint32_t(pe);
-        send.des = dispatch;
-        send.exit = static_cast<std::uint32_t>(isa::Exit::up);
-        send.io_ch = layer_desc;
-        b.emit(send);
+        b.emit(collect(pe, layer_desc));
         continue;
       }
 
@@ -198,12 +203,7 @@ std::vector<PeProgram> make_programs(const workloads::Network& network,
           relu.desc = group_desc;
           b.emit(relu);
         }
-        Instruction send = isa::make(NOp::coll);
-        send.src = std::uint32_t(pe);
-        send.des = dispatch;
-        send.exit = static_cast<std::uint32_t>(isa::Exit::up);
-        send.io_ch = group_desc;
-        b.emit(send);
+        b.emit(collect(pe, group_desc));
       }
     }
   }

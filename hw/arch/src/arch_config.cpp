@@ -252,16 +252,17 @@ ArchConfig from_root(const YAML::Node& root, const std::string& file) {
                             std::to_string(cb.cols) + ")");
   }
   cb.dac_bits = to_int(xbar.integer_or("dac_bits", 1, 1, max_bits));
-  cb.sign_scheme = xbar.choice_or("signed_weights", "offset", {"offset", "differential"}) == "offset"
-                       ? SignScheme::offset
-                       : SignScheme::differential;
+  cb.sign_scheme =
+      xbar.choice_or("signed_weights", "offset", {"offset", "differential"}) == "offset"
+          ? SignScheme::offset
+          : SignScheme::differential;
   StrictMap adc = xbar.map("adc");
   only_keys(adc, {"bits", "per_crossbar", "cols_muxed", "overflow"});
   // Up to 32 bits, so that a lossless ADC can be configured for large OUs.
   cb.adc_bits = to_int(adc.integer("bits", 1, 32));
-  cb.adc_overflow =
-      adc.choice_or("overflow", "clip", {"clip", "drop_lsb"}) == "clip" ? AdcOverflow::clip
-                                                                        : AdcOverflow::drop_lsb;
+  cb.adc_overflow = adc.choice_or("overflow", "clip", {"clip", "drop_lsb"}) == "clip"
+                        ? AdcOverflow::clip
+                        : AdcOverflow::drop_lsb;
   cb.adcs_per_crossbar = to_int(adc.integer("per_crossbar", 1, max_crossbar_side));
   cb.cols_per_adc = to_int(adc.integer("cols_muxed", 1, max_crossbar_side));
   adc.finish();

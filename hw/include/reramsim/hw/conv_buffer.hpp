@@ -27,7 +27,7 @@ class Img2colExtension : public tlm::tlm_extension<Img2colExtension> {
   std::int64_t matrix = 0;     // group (conv) or position (local)
   std::int64_t row_begin = 0;  // first weight-matrix row of the tile
   std::int64_t rows = 0;
-  std::vector<std::int32_t>* vectors = nullptr;     // out: vectors x rows
+  std::vector<std::int32_t>* vectors = nullptr;      // out: vectors x rows
   std::vector<std::int64_t>* read_cycles = nullptr;  // out: per vector
   tlm::tlm_extension_base* clone() const override { return new Img2colExtension(*this); }
   void copy_from(const tlm::tlm_extension_base& other) override {
