@@ -20,7 +20,10 @@ const char* kUsage =
     "  info --arch CONFIG [--net NETWORK]\n"
     "                         derived capacity, per-layer shapes, weights, MACs, matrices\n"
     "  asm IN.s -o OUT.bin    assemble PE instructions (docs/isa.md)\n"
-    "  disasm IN.bin          print the assembly of a binary program\n";
+    "  disasm IN.bin          print the assembly of a binary program\n"
+    "  noc --arch CONFIG --network mesh|fattree|collection --pattern P --rate R --cycles N\n"
+    "      [--seed S] [--stats OUT.json]\n"
+    "                         synthetic-traffic study of one NoC part (docs/noc.md)\n";
 
 }  // namespace
 
@@ -95,8 +98,9 @@ int main(const std::vector<std::string>& args) {
     if (command == "info") return info_command(rest);
     if (command == "asm") return asm_command(rest);
     if (command == "disasm") return disasm_command(rest);
+    if (command == "noc") return noc_command(rest);
     throw UsageError("reramsim: unknown command '" + command +
-                     "' (expected run, validate, info, asm or disasm)");
+                     "' (expected run, validate, info, asm, disasm or noc)");
   } catch (const UsageError& e) {
     std::cerr << e.what() << "\n";
     return 2;

@@ -24,6 +24,7 @@ int validate_command(const std::vector<std::string>& args);
 int info_command(const std::vector<std::string>& args);
 int asm_command(const std::vector<std::string>& args);     // isa_commands.cpp
 int disasm_command(const std::vector<std::string>& args);  // isa_commands.cpp
+int noc_command(const std::vector<std::string>& args);     // noc_command.cpp
 
 // Options of the form --key value; flags listed in `allowed`.
 struct Options {
