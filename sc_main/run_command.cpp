@@ -139,12 +139,11 @@ int run_command(const std::vector<std::string>& args) {
   spec.weight_bits = arch.data.weight_bits;
   spec.activation_bits = arch.data.activation_bits;
   spec.seed = seed;
+  spec.execute_batchnorm = arch.pe.execute_batchnorm;
   const auto reference_start = std::chrono::steady_clock::now();
   workloads::QuantizedNetwork qnet = workloads::quantize(network, spec);
   const std::vector<workloads::Tensor> reference = workloads::reference_forward(qnet, true);
-  std::vector<int> shifts;
-  for (const auto& l : qnet.layers) shifts.push_back(l.shift);
-  std::vector<mapping::PeProgram> programs = mapping::make_programs(network, arch, plan, shifts);
+  std::vector<mapping::PeProgram> programs = mapping::make_programs(network, arch, plan, qnet);
   const auto reference_done = std::chrono::steady_clock::now();
 
   noc::ActivityTrace trace;

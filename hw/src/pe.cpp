@@ -318,38 +318,95 @@ void Pe::execute_a(const Instruction& instruction) {
     return;
   }
   const std::int64_t key = group_key(d);
+  const auto from = [&](isa::Buffer b) { return instruction.src == static_cast<std::uint32_t>(b); };
+  const auto from2 = [&](isa::Buffer b) {
+    return instruction.src2 == static_cast<std::uint32_t>(b);
+  };
+  // An element-wise operation on the output buffer with a per-column operand
+  // (BatchNorm parameters from the descriptor table, broadcast over vectors).
+  const auto on_outputs = [&](VectorOp vop, const std::vector<std::int64_t>& per_column, int imm) {
+    Held& out = m_outputs[key];
+    auto& v = out.values->values;
+    std::vector<std::int64_t> operand;
+    if (!per_column.empty()) {
+      operand.resize(v.size());
+      for (std::size_t i = 0; i < v.size(); ++i) operand[i] = per_column[i % per_column.size()];
+    }
+    ext.op = vop;
+    ext.a = v.data();
+    ext.b = operand.empty() ? nullptr : operand.data();
+    ext.out = v.data();
+    ext.count = std::int64_t(v.size());
+    ext.imm = imm;
+    out.ready = run_alu(ext, issue_at(out.ready));
+  };
+  const auto column_values = [](const std::vector<std::int32_t>& x) {
+    return std::vector<std::int64_t>(x.begin(), x.end());
+  };
   switch (op) {
-    case isa::AOp::add: {  // partial sums received from another PE
-      const Held& partial = m_received[key];
-      auto& v = acc.values->values;
-      ext.op = VectorOp::add;
-      ext.a = v.data();
-      ext.b = partial.values->values.data();
-      ext.out = v.data();
-      ext.count = std::int64_t(v.size());
-      acc.ready = run_alu(ext, issue_at(std::max(acc.ready, partial.ready)));
+    case isa::AOp::add:
+      if (from2(isa::Buffer::dt)) {  // + beta
+        on_outputs(VectorOp::add, column_values(d.bn_beta), 0);
+      } else {  // partial sums received from another PE
+        const Held& partial = m_received[key];
+        auto& v = acc.values->values;
+        ext.op = VectorOp::add;
+        ext.a = v.data();
+        ext.b = partial.values->values.data();
+        ext.out = v.data();
+        ext.count = std::int64_t(v.size());
+        acc.ready = run_alu(ext, issue_at(std::max(acc.ready, partial.ready)));
+      }
+      break;
+    case isa::AOp::shift:
+      if (from(isa::Buffer::acc)) {  // requantize into the output buffer
+        Held& out = m_outputs[key];
+        out.values = std::make_shared<GroupValues>(*acc.values);
+        ext.op = VectorOp::shift;
+        ext.a = acc.values->values.data();
+        ext.out = out.values->values.data();
+        ext.count = std::int64_t(acc.values->values.size());
+        ext.imm = d.shift;
+        out.ready = run_alu(ext, issue_at(acc.ready));
+      } else {  // shift-and-clamp the output buffer in place
+        on_outputs(VectorOp::shift, {}, int(instruction.imm));
+      }
+      break;
+    case isa::AOp::rsqrt: {  // BatchNorm: r = 2^imm / sqrt(var) per column, on the SFU
+      Held& factor = m_factors[key];
+      factor.values = std::make_shared<GroupValues>();
+      factor.values->values.assign(d.bn_var.size(), 0);
+      const std::vector<std::int64_t> var = column_values(d.bn_var);
+      ext.op = VectorOp::rsqrt;
+      ext.a = var.data();
+      ext.out = factor.values->values.data();
+      ext.count = std::int64_t(var.size());
+      ext.imm = int(instruction.imm);
+      factor.ready = run_alu(ext, issue_at(sc_core::SC_ZERO_TIME));
       break;
     }
-    case isa::AOp::shift: {  // requantize into the output buffer
-      Held& out = m_outputs[key];
-      out.values = std::make_shared<GroupValues>(*acc.values);
-      ext.op = VectorOp::shift;
-      ext.a = acc.values->values.data();
-      ext.out = out.values->values.data();
-      ext.count = std::int64_t(acc.values->values.size());
-      ext.imm = d.shift;
-      out.ready = run_alu(ext, issue_at(acc.ready));
+    case isa::AOp::mul:
+      if (from(isa::Buffer::dt)) {  // factor = gamma * r
+        Held& factor = m_factors[key];
+        const std::vector<std::int64_t> gamma = column_values(d.bn_gamma);
+        ext.op = VectorOp::mul;
+        ext.a = gamma.data();
+        ext.b = factor.values->values.data();
+        ext.out = factor.values->values.data();
+        ext.count = std::int64_t(gamma.size());
+        factor.ready = run_alu(ext, issue_at(factor.ready));
+      } else {  // (y - mean) * factor
+        const Held& factor = m_factors[key];
+        issue_at(factor.ready);
+        on_outputs(VectorOp::mul, factor.values->values, 0);
+      }
       break;
-    }
-    case isa::AOp::relu: {
-      Held& out = m_outputs[key];
-      ext.op = VectorOp::relu;
-      ext.a = out.values->values.data();
-      ext.out = out.values->values.data();
-      ext.count = std::int64_t(out.values->values.size());
-      out.ready = run_alu(ext, issue_at(out.ready));
+    case isa::AOp::sub:  // y - mean
+      on_outputs(VectorOp::sub, column_values(d.bn_mean), 0);
       break;
-    }
+    case isa::AOp::relu:
+      on_outputs(VectorOp::relu, {}, 0);
+      break;
     default:
       SC_REPORT_ERROR(kMsgId, "A-type operation the generated programs do not use on groups");
   }

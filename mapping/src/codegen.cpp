@@ -59,6 +59,7 @@ class ProgramBuilder {
     return add(d);
   }
   void emit(const Instruction& i) { m_program.code.push_back(i); }
+  Descriptor& entry(std::uint32_t index) { return m_program.table[index]; }
 
  private:
   std::uint32_t add(const Descriptor& d) {
@@ -80,6 +81,32 @@ AOp layer_opcode(const Layer& layer) {
   }
 }
 
+Instruction a_op(AOp op, Buffer src, Buffer src2, Buffer des, std::uint32_t desc,
+                 std::uint32_t imm = 0) {
+  Instruction i = isa::make(op);
+  i.src = buffer(src);
+  i.src2 = buffer(src2);
+  i.des = buffer(des);
+  i.desc = desc;
+  i.imm = imm;
+  return i;
+}
+
+// An executed BatchNorm on a group's requantized outputs in `ob` (docs/isa.md):
+// the per-column factor gamma * 2^12/sqrt(var) is built in `acc` from the
+// parameters in the descriptor table (`dt`), then applied element-wise.
+template <typename Builder>
+void emit_batchnorm(Builder& b, std::uint32_t desc, int bn_shift) {
+  b.emit(a_op(AOp::rsqrt, Buffer::dt, Buffer::dt, Buffer::acc, desc,
+              std::uint32_t(workloads::kBatchNormRsqrtBits)));
+  b.emit(a_op(AOp::mul, Buffer::dt, Buffer::acc, Buffer::acc, desc));  // gamma * r
+  b.emit(a_op(AOp::sub, Buffer::ob, Buffer::dt, Buffer::ob, desc));    // y - mean
+  b.emit(a_op(AOp::mul, Buffer::ob, Buffer::acc, Buffer::ob, desc));   // * factor
+  b.emit(a_op(AOp::shift, Buffer::ob, Buffer::ob, Buffer::ob, desc, std::uint32_t(bn_shift)));
+  b.emit(a_op(AOp::add, Buffer::ob, Buffer::dt, Buffer::ob, desc));       // + beta
+  b.emit(a_op(AOp::shift, Buffer::ob, Buffer::ob, Buffer::ob, desc, 0));  // clamp
+}
+
 // Sends a PE's output buffer (the entry's layer or group) to the global buffer.
 Instruction collect(int pe, std::uint32_t entry) {
   Instruction send = isa::make(NOp::coll);
@@ -98,7 +125,7 @@ std::uint32_t clamp_field(std::int64_t value, std::uint32_t max) {
 
 std::vector<PeProgram> make_programs(const workloads::Network& network,
                                      const arch::ArchConfig& arch, const MappingPlan& plan,
-                                     const std::vector<int>& shifts) {
+                                     const workloads::QuantizedNetwork& qnet) {
   std::vector<PeProgram> programs(std::size_t(arch.chip.pes()));
   std::vector<ProgramBuilder> builders;
   for (auto& p : programs) builders.emplace_back(p);
@@ -112,7 +139,7 @@ std::vector<PeProgram> make_programs(const workloads::Network& network,
     for (int pe : lp.pes) {
       ProgramBuilder& b = builders[std::size_t(pe)];
       const Buffer cb = layers_seen[std::size_t(pe)]++ % 2 == 0 ? Buffer::cb0 : Buffer::cb1;
-      const std::uint32_t layer_desc = b.layer_entry(int(li), shifts[li]);
+      const std::uint32_t layer_desc = b.layer_entry(int(li), qnet.layers[li].shift);
 
       Instruction receive = isa::make(NOp::dist);
       receive.recv = 1;
@@ -168,7 +195,23 @@ std::vector<PeProgram> make_programs(const workloads::Network& network,
         const bool contributes = std::find(group.contributors.begin(), group.contributors.end(),
                                            pe) != group.contributors.end();
         if (!reduces && !contributes) continue;
-        const std::uint32_t group_desc = b.group_entry(int(li), int(g), shifts[li]);
+        const std::uint32_t group_desc = b.group_entry(int(li), int(g), qnet.layers[li].shift);
+        const workloads::QuantizedLayer& ql = qnet.layers[li];
+        if (ql.has_batchnorm() && reduces) {
+          // The parameters of the channels this group's columns produce.
+          Descriptor& d = b.entry(group_desc);
+          const std::int64_t first_channel =
+              layer.type == LayerType::conv ? group.matrix * (layer.out.c / layer.groups) : 0;
+          for (std::int64_t k = 0; k < group.cols; ++k) {
+            const std::size_t c =
+                std::size_t(first_channel + lp.column(group.matrix, group.col_begin + k));
+            d.bn_mean.push_back(ql.bn_mean[c]);
+            d.bn_var.push_back(ql.bn_var[c]);
+            d.bn_gamma.push_back(ql.bn_gamma[c]);
+            d.bn_beta.push_back(ql.bn_beta[c]);
+          }
+          d.bn_shift = ql.bn_shift;
+        }
         if (contributes) {
           Instruction send = isa::make(NOp::local);
           send.src = std::uint32_t(pe);
@@ -196,6 +239,7 @@ std::vector<PeProgram> make_programs(const workloads::Network& network,
         requant.des = buffer(Buffer::ob);
         requant.desc = group_desc;
         b.emit(requant);
+        if (ql.has_batchnorm()) emit_batchnorm(b, group_desc, ql.bn_shift);
         if (layer.activation == workloads::Activation::relu) {
           Instruction relu = isa::make(AOp::relu);
           relu.src = buffer(Buffer::ob);

@@ -177,3 +177,17 @@ TEST_CASE("cli: a pruned LeNet-5 takes proportionally less array time", "[cli][p
   CHECK(pruned["layers"][2]["array_cycles"] == 76000);
   CHECK(pruned["resources"]["crossbars_used"] == 46);
 }
+
+TEST_CASE("cli: BatchNorm executed on the ALU/SFU matches the reference", "[cli][bn]") {
+  Scratch scratch;
+  // re-reram.yaml executes ResNet's BatchNorms (pe.batchnorm: execute).
+  const auto executed = run_stats(scratch, "re-reram", "resnet18");
+  const auto folded = run_stats(scratch, "re-reram", "resnet18", "--set pe.batchnorm=fold");
+  CHECK(executed["functional"]["matches_reference"] == true);
+  CHECK(folded["functional"]["matches_reference"] == true);
+  // Every BatchNorm runs an inverse square root per output channel on the
+  // SFU; folded, the SFU has nothing to do (ResNet-18 has no LRN).
+  CHECK(folded["actions"]["sfu_ops"] == 0);
+  CHECK(executed["actions"]["sfu_ops"].get<std::int64_t>() > 0);
+  CHECK(executed["latency_cycles"] > folded["latency_cycles"]);
+}

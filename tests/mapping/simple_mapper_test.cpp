@@ -83,8 +83,9 @@ TEST_CASE("mapping: programs give every tile and output group one owner", "[mapp
   const auto arch = config("tiny");
   const auto network = net("lenet5");
   const auto plan = mapping::map_simple(network, arch);
-  const std::vector<int> shifts(network.layers.size(), 0);
-  const auto programs = mapping::make_programs(network, arch, plan, shifts);
+  workloads::QuantizedNetwork qnet;  // shifts 0, no BatchNorm: enough for the structure
+  qnet.layers.resize(network.layers.size());
+  const auto programs = mapping::make_programs(network, arch, plan, qnet);
   std::map<int, int> tile_mvms;                  // plan tile -> R-type instructions
   std::map<std::pair<int, int>, int> collected;  // (layer, group) -> N.coll instructions
   for (std::size_t pe = 0; pe < programs.size(); ++pe) {
@@ -135,8 +136,9 @@ TEST_CASE("mapping: pruned layers use the indexing filter's sparse R-type form",
   const auto arch = config("tiny");
   const auto network = net("lenet5_pruned");
   const auto plan = mapping::map_simple(network, arch);
-  const auto programs =
-      mapping::make_programs(network, arch, plan, std::vector<int>(network.layers.size(), 0));
+  workloads::QuantizedNetwork qnet;
+  qnet.layers.resize(network.layers.size());
+  const auto programs = mapping::make_programs(network, arch, plan, qnet);
   std::map<std::string, std::set<std::uint32_t>> sparse_by_layer;
   for (const auto& program : programs) {
     for (const auto& instruction : program.code) {

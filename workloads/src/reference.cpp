@@ -485,12 +485,64 @@ QuantizedNetwork quantize(const Network& network, const QuantizationSpec& spec) 
           if (!kept[std::size_t(c)]) wm[r * ms.cols + c] = 0;
     }
   }
+  if (spec.execute_batchnorm) {
+    // A stream of its own, so weights and input do not depend on this choice.
+    std::mt19937_64 bn_rng(spec.seed ^ 0x9e3779b97f4a7c15ULL);
+    const auto draw = [&bn_rng](i64 lo, i64 hi) {
+      return std::int32_t(lo + i64(bn_rng() % std::uint64_t(hi - lo + 1)));
+    };
+    const int ab = spec.activation_bits;
+    const i64 small = i64(1) << std::max(0, ab - 3);
+    for (std::size_t l = 0; l < network.layers.size(); ++l) {
+      const Layer& layer = network.layers[l];
+      if (!layer.batchnorm || !layer.has_weights()) continue;
+      QuantizedLayer& ql = qnet.layers[l];
+      for (int c = 0; c < layer.out.c; ++c) {
+        ql.bn_mean.push_back(draw(-small, small));
+        ql.bn_var.push_back(draw(1, i64(1) << ab));
+        ql.bn_gamma.push_back(draw(1, i64(1) << std::max(0, ab - 2)));
+        ql.bn_beta.push_back(draw(-small, small));
+      }
+    }
+  }
   qnet.input.shape = network.input;
   qnet.input.data.resize(std::size_t(network.input.elements()));
   BitFields input_fields(rng, spec.activation_bits - 1);
   input_fields.fill(qnet.input.data.data(), qnet.input.data.size(), 0);
   return qnet;
 }
+
+namespace {
+
+// The executed BatchNorm of reference.hpp, after the layer's requantization.
+void run_batchnorm(const Layer& layer, QuantizedLayer& ql, const std::vector<i64>& acc, int bits,
+                   bool relu, bool calibrate, Tensor& out) {
+  const std::size_t C = std::size_t(layer.out.c);
+  std::vector<i64> factor(C);
+  for (std::size_t c = 0; c < C; ++c) {
+    const i64 r =
+        std::llround(std::ldexp(1.0, kBatchNormRsqrtBits) / std::sqrt(double(ql.bn_var[c])));
+    factor[c] = i64(ql.bn_gamma[c]) * r;
+  }
+  std::vector<i64> t(acc.size());
+  i64 max_t = 0;
+  for (std::size_t i = 0; i < acc.size(); ++i) {
+    const std::size_t c = i % C;
+    const i64 y = requantize(acc[i], ql.shift, bits, false);
+    t[i] = (y - ql.bn_mean[c]) * factor[c];
+    max_t = std::max(max_t, std::abs(t[i]));
+  }
+  if (calibrate) {
+    int s = 0;
+    while (round_shift(max_t, s) > act_hi(bits)) ++s;
+    ql.bn_shift = s;
+  }
+  for (std::size_t i = 0; i < acc.size(); ++i) {
+    out.data[i] = requantize(round_shift(t[i], ql.bn_shift) + ql.bn_beta[i % C], 0, bits, relu);
+  }
+}
+
+}  // namespace
 
 std::vector<Tensor> reference_forward(QuantizedNetwork& qnet, bool calibrate) {
   if (qnet.network == nullptr) throw std::invalid_argument("reference_forward: no network");
@@ -567,8 +619,12 @@ std::vector<Tensor> reference_forward(QuantizedNetwork& qnet, bool calibrate) {
         while (round_shift(max_acc, s) > act_hi(bits)) ++s;
         ql.shift = s;
       }
-      for (std::size_t i = 0; i < acc.size(); ++i)
-        out.data[i] = requantize(acc[i], ql.shift, bits, relu);
+      if (!ql.has_batchnorm()) {
+        for (std::size_t i = 0; i < acc.size(); ++i)
+          out.data[i] = requantize(acc[i], ql.shift, bits, relu);
+      } else {
+        run_batchnorm(layer, ql, acc, bits, relu, calibrate, out);
+      }
     }
   }
   return outputs;

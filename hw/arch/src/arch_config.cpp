@@ -121,7 +121,7 @@ void read_chip(StrictMap& chip_map, ChipConfig& chip) {
 void read_pe(StrictMap& pe_map, PeConfig& pe) {
   only_keys(pe_map, {"cus", "crossbars_per_cu", "alu_lanes", "sfu_lanes", "conv_buffer_bytes",
                      "conv_buffers", "output_buffer_bytes", "conv_buffer_read_values",
-                     "input_reuse", "stride_parallel_read"});
+                     "input_reuse", "stride_parallel_read", "batchnorm"});
   pe.cus = to_int(pe_map.integer("cus", 1, max_count));
   pe.crossbars_per_cu = to_int(pe_map.integer("crossbars_per_cu", 1, max_count));
   pe.alu_lanes = to_int(pe_map.integer_or("alu_lanes", 32, 1, max_lanes));
@@ -133,6 +133,7 @@ void read_pe(StrictMap& pe_map, PeConfig& pe) {
       to_int(pe_map.integer_or("conv_buffer_read_values", 128, 1, max_crossbar_side));
   pe.input_reuse = pe_map.boolean_or("input_reuse", true);
   pe.stride_parallel_read = pe_map.boolean_or("stride_parallel_read", true);
+  pe.execute_batchnorm = pe_map.choice_or("batchnorm", "fold", {"fold", "execute"}) == "execute";
   pe_map.finish();
 }
 

@@ -125,6 +125,7 @@ class Pe : public sc_core::sc_module {
   std::map<std::int64_t, Held> m_accumulators;          // by group_key
   std::map<std::int64_t, Held> m_received;              // partial sums from the NIC
   std::map<std::int64_t, Held> m_outputs;               // the output buffer
+  std::map<std::int64_t, Held> m_factors;               // BatchNorm per-column factors
   sc_core::sc_time m_last_end;                          // latest end of any unit's work
   std::map<std::int64_t, std::uint32_t> m_group_first;  // group_key -> first tile entry
   int m_next_buffer = 0;                                // convolution buffer of the next input

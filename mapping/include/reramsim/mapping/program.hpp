@@ -11,6 +11,7 @@
 #include "reramsim/isa/isa.hpp"
 #include "reramsim/mapping/plan.hpp"
 #include "reramsim/workloads/network.hpp"
+#include "reramsim/workloads/reference.hpp"
 
 namespace reramsim::mapping {
 
@@ -32,6 +33,10 @@ struct Descriptor {
   int crossbar = 0;
   // group and layer: the requantization shift of the layer's outputs.
   int shift = 0;
+  // group of a layer with an executed BatchNorm: its parameters for each of
+  // the group's columns (the channels they produce), and its shift.
+  std::vector<std::int32_t> bn_mean, bn_var, bn_gamma, bn_beta;
+  int bn_shift = 0;
 };
 
 struct PeProgram {
@@ -44,13 +49,14 @@ struct PeProgram {
 // network into one of the two convolution buffers (alternating per layer);
 // an R-type MVM per crossbar tile; A.add of row tiles of one output group;
 // partial sums to the reducing PE over the mesh (N.local), or, on the
-// reducer, receive and add them, requantize (A.shift), apply ReLU (A.relu)
-// and send the outputs up the collection tree (N.coll). Layers without
+// reducer, receive and add them, requantize (A.shift), run an executed
+// BatchNorm (A.rsqrt, A.mul, A.sub, A.mul, A.shift, A.add, A.shift), apply
+// ReLU (A.relu) and send the outputs up the collection tree (N.coll). Layers without
 // weights are one A-type layer operation. Every program ends with C.halt.
-// `shifts` are the layers' requantization shifts (calibrated on the
-// quantized network), copied into the descriptors.
+// The quantized network gives each layer's requantization shift (calibrated)
+// and executed-BatchNorm parameters, copied into the descriptors.
 std::vector<PeProgram> make_programs(const workloads::Network& network,
                                      const arch::ArchConfig& arch, const MappingPlan& plan,
-                                     const std::vector<int>& shifts);
+                                     const workloads::QuantizedNetwork& qnet);
 
 }  // namespace reramsim::mapping

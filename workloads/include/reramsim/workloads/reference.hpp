@@ -40,13 +40,31 @@ struct QuantizationSpec {
   int weight_bits = 8;
   int activation_bits = 8;
   std::uint64_t seed = 1;
+  // Execute the BatchNorms that layers state (batchnorm: true) as integer
+  // arithmetic after the layer, instead of folding them into the weights.
+  bool execute_batchnorm = false;
 };
+
+// Integer BatchNorm (when executed): per output channel c, with parameters
+// drawn from their own seeded stream (weights and input are unchanged):
+// mean in [-2^(ab-3), 2^(ab-3)], var in [1, 2^ab], gamma in [1, 2^(ab-2)],
+// beta in [-2^(ab-3), 2^(ab-3)]. On the layer's requantized output y
+// (without its ReLU):
+//   r_c = round(2^kBatchNormRsqrtBits / sqrt(var_c))     (the SFU's rsqrt)
+//   t   = (y - mean_c) * (gamma_c * r_c)
+//   z   = clamp(round_shift(t, bn_shift) + beta_c, lo, hi)  (lo = 0 after ReLU)
+// with bn_shift calibrated like `shift` (smallest s with round_shift(max|t|, s) <= hi).
+constexpr int kBatchNormRsqrtBits = 12;
 
 struct QuantizedLayer {
   // For weighted layers: matrices x rows x cols, row-major per matrix (see
   // MatrixShape for the row order). Empty for other layers.
   std::vector<std::int16_t> weights;
   int shift = 0;  // requantization shift, set by calibration
+  // Executed BatchNorm, per output channel (empty when folded).
+  std::vector<std::int32_t> bn_mean, bn_var, bn_gamma, bn_beta;
+  int bn_shift = 0;
+  bool has_batchnorm() const { return !bn_var.empty(); }
 };
 
 struct QuantizedNetwork {

@@ -52,6 +52,9 @@ struct PeConfig {
   int conv_buffer_read_values = 128;
   bool input_reuse = true;
   bool stride_parallel_read = true;
+  // BatchNorms that networks state: folded into the weights, or executed on
+  // the ALU/SFU after their layer (key `batchnorm: fold|execute`).
+  bool execute_batchnorm = false;
   int crossbars() const { return cus * crossbars_per_cu; }
 };
 
