@@ -80,8 +80,17 @@ ordered_json make_stats(const hw::RunContext& context, hw::Chip& chip, const Fun
   // a row at a time, so the slowest crossbar sets the time.
   std::int64_t max_rows = 0;
   for (const auto& t : plan.tiles) max_rows = std::max(max_rows, t.rows);
+  // Instruction LUT words and descriptor entries loaded (C.ifetch, C.dload).
+  std::int64_t instructions = 0;
+  std::int64_t descriptors = 0;
+  for (int p = 0; p < chip.pes(); ++p) {
+    instructions += std::int64_t(chip.pe(p).program().code.size());
+    descriptors += std::int64_t(chip.pe(p).program().table.size());
+  }
   j["programming"] = {{"weight_rows_written", context.counts.weight_rows_written},
-                      {"cycles", max_rows * arch.latency.weight_write_row}};
+                      {"cycles", max_rows * arch.latency.weight_write_row},
+                      {"instructions", instructions},
+                      {"descriptor_entries", descriptors}};
 
   const std::int64_t used_capacity =
       plan.crossbars_used * std::int64_t(arch.crossbar.rows) * arch.crossbar.cols;
