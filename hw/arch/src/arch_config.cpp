@@ -186,8 +186,8 @@ void read_tree(StrictMap& noc_map, const std::string& key, const std::string& ti
 }
 
 void read_noc(StrictMap& noc_map, const ChipConfig& chip, NocConfig& noc) {
-  only_keys(noc_map,
-            {"link_width_bits", "multicast_fanout", "fat_tree", "mesh", "collection_tree"});
+  only_keys(noc_map, {"link_width_bits", "multicast_fanout", "fat_tree", "mesh", "collection_tree",
+                      "batch_link"});
   noc.link_width_bits = to_int(noc_map.integer("link_width_bits", 1, max_link_width_bits));
   if (noc.link_width_bits % 8 != 0) {
     noc_map.fail_key("link_width_bits", "expected a positive multiple of 8, got " +
@@ -202,6 +202,13 @@ void read_noc(StrictMap& noc_map, const ChipConfig& chip, NocConfig& noc) {
     mesh.finish();
   }
   read_tree(noc_map, "collection_tree", "collection tree", chip, noc.collection);
+  if (noc_map.has("batch_link")) {
+    StrictMap batch = noc_map.map("batch_link");
+    only_keys(batch, {"scheme"});
+    noc.batch_link_distributive =
+        batch.choice("scheme", {"distributive", "chain"}) == "distributive";
+    batch.finish();
+  }
   noc_map.finish();
 
   // A fat-tree router multicasts to its own children only.

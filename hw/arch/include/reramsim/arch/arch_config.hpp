@@ -99,6 +99,9 @@ struct NocConfig {
   FatTreeConfig fat_tree;
   MeshConfig mesh;
   CollectionTreeConfig collection;
+  // Batch link reductions (001 Section VI.A, Fig. 8): recursive doubling,
+  // O(log n) rounds, or the naive hop-by-hop chain, O(n).
+  bool batch_link_distributive = true;
 };
 
 struct ChipConfig {
