@@ -22,7 +22,8 @@ const char* kUsage =
     "  asm IN.s -o OUT.bin    assemble PE instructions (docs/isa.md)\n"
     "  disasm IN.bin          print the assembly of a binary program\n"
     "  noc --arch CONFIG --network mesh|fattree|collection --pattern P --rate R --cycles N\n"
-    "      [--seed S] [--stats OUT.json]\n"
+    "      [--seed S] [--stats OUT.json] [--warmup W] [--packet-flits K]\n"
+    "      [--set KEY.PATH=VALUE ...]\n"
     "                         synthetic-traffic study of one NoC part (docs/noc.md)\n";
 
 }  // namespace

@@ -40,7 +40,9 @@ FunctionalCheck compare_outputs(const workloads::Network& network,
 
 namespace {
 
-ordered_json network_stats(const noc::NetworkStats& s) {
+ordered_json network_stats(const arch::ArchConfig& arch, const noc::Noc& noc,
+                           noc::Network network) {
+  const noc::NetworkStats& s = noc.stats(network);
   ordered_json j;
   j["packets"] = s.packets;
   j["deliveries"] = s.deliveries;
@@ -53,6 +55,23 @@ ordered_json network_stats(const noc::NetworkStats& s) {
   j["average_latency_cycles"] =
       s.deliveries > 0 ? double(s.latency_sum) / double(s.deliveries) : 0.0;
   j["max_latency_cycles"] = s.latency_max;
+  j["p99_latency_cycles"] = s.latency.percentile(0.99);
+  // A compact per-link summary (the per-link arrays are in `reramsim noc`'s
+  // statistics): total occupancy and the busiest link.
+  std::int64_t busy = 0;
+  std::size_t busiest = 0;
+  for (std::size_t id = 0; id < s.links.size(); ++id) {
+    busy += s.links[id].busy_cycles;
+    if (s.links[id].busy_cycles > s.links[busiest].busy_cycles) busiest = id;
+  }
+  j["link_busy_cycles"] = busy;
+  if (busy > 0) {
+    j["busiest_link"] = {{"name", noc::link_name(arch, noc.topology(), network, int(busiest))},
+                         {"busy_cycles", s.links[busiest].busy_cycles},
+                         {"wait_cycles", s.links[busiest].wait_cycles}};
+  } else {
+    j["busiest_link"] = nullptr;
+  }
   return j;
 }
 
@@ -133,7 +152,7 @@ ordered_json make_stats(const hw::RunContext& context, hw::Chip& chip, const Fun
     const auto& s = chip.noc().stats(noc::Network(n));
     bytes += s.bytes;
     byte_hops += s.byte_hops;
-    per_network[noc::to_string(noc::Network(n))] = network_stats(s);
+    per_network[noc::to_string(noc::Network(n))] = network_stats(arch, chip.noc(), noc::Network(n));
   }
   noc_json["bytes"] = bytes;
   noc_json["byte_hops"] = byte_hops;

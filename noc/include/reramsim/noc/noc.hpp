@@ -17,7 +17,9 @@
 
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "reramsim/arch/arch_config.hpp"
@@ -26,6 +28,41 @@
 #include "reramsim/noc/topology.hpp"
 
 namespace reramsim::noc {
+
+// Distribution of delivery latencies for tail percentiles: exact below 2048
+// cycles; above, buckets of 1/1024 relative width (2^e .. 2^(e+1) split in
+// 1024), so memory stays bounded (at most ~56k counters) even for the
+// million-cycle waits of an end-to-end run. Counters grow only when a new
+// largest bucket is seen, so adding a sample does not allocate in steady state.
+class LatencyHistogram {
+ public:
+  void add(std::int64_t latency);
+  std::int64_t count() const { return m_count; }
+  // Nearest-rank percentile (0 < p <= 1): the smallest latency L such that at
+  // least ceil(p * count) samples are <= L; above 2047 cycles, the upper end of
+  // L's bucket, but never more than the largest sample. 0 when empty.
+  std::int64_t percentile(double p) const;
+
+ private:
+  static constexpr int kSubBits = 10;  // 1024 buckets per power of two
+  static std::size_t bucket_of(std::int64_t latency);
+  static std::int64_t bucket_upper(std::size_t bucket);
+  std::vector<std::int64_t> m_counts;
+  std::int64_t m_count = 0;
+  std::int64_t m_max = 0;
+};
+
+// One directed link's activity. The model reserves a link for a packet's
+// flits back to back, so flits == cycles the link carries a flit for counted
+// packets; busy_cycles is the occupancy inside the measurement window (it
+// includes reservations of packets injected before the window that spill into
+// it, and excludes what spills past its end).
+struct LinkStats {
+  std::int64_t packets = 0;      // counted packets crossing the link
+  std::int64_t flits = 0;        // their flits
+  std::int64_t busy_cycles = 0;  // cycles carrying a flit, within the window
+  std::int64_t wait_cycles = 0;  // head cycles counted packets waited for it
+};
 
 struct NetworkStats {
   std::int64_t packets = 0;
@@ -38,7 +75,20 @@ struct NetworkStats {
   std::int64_t wait_cycles = 0;        // head cycles spent waiting for busy links
   std::int64_t latency_sum = 0;        // per delivery, injection to tail arrival
   std::int64_t latency_max = 0;
+  LatencyHistogram latency;      // per delivery, for tail percentiles
+  std::vector<LinkStats> links;  // indexed by the network's link id (topology.hpp)
 };
+
+// Whether a link id is a physical link: mesh ids are pe*4 + direction, and a
+// PE on the grid's edge has no link leaving the grid; a tree link exists when
+// some PE hangs below it (arity^levels may exceed the PE count).
+bool link_exists(const arch::ArchConfig& arch, const Topology& topology, Network network, int link);
+// A readable link name: mesh "pe5_east"; fat tree "to_pe5" / "to_r1.2" (the
+// link into leaf PE 5, into router 2 of level 1; "to_r0.0" comes from the
+// dispatch unit); collection "from_pe5" / "from_r1.2" ("from_r0.0" ends at the
+// global buffer).
+std::string link_name(const arch::ArchConfig& arch, const Topology& topology, Network network,
+                      int link);
 
 class Noc : public sc_core::sc_module {
  public:
@@ -47,10 +97,17 @@ class Noc : public sc_core::sc_module {
   std::vector<std::unique_ptr<tlm_utils::simple_initiator_socket<Noc>>> deliver_socket;
 
   Noc(sc_core::sc_module_name name, const arch::ArchConfig& arch, ActivityTrace* trace);
+  ~Noc() override;
 
   int dispatch_endpoint() const { return m_topology.pes(); }
   const NetworkStats& stats(Network network) const { return m_stats[std::size_t(network)]; }
   const Topology& topology() const { return m_topology; }
+
+  // Statistics count the packets injected in cycles [begin, end) and the link
+  // occupancy inside that window; packets outside it are routed (and contend)
+  // all the same. The default window is every cycle, so a run counts
+  // everything. Synthetic traffic sets it to exclude the warm-up.
+  void set_measurement_window(std::int64_t begin, std::int64_t end);
 
  private:
   struct LinkState {
@@ -60,14 +117,19 @@ class Noc : public sc_core::sc_module {
 
   void b_transport(int src, tlm::tlm_generic_payload& payload, sc_core::sc_time& delay);
   // Reserves `link` for `flits` from the head's ready time; returns the start.
-  std::int64_t cross(std::vector<LinkState>& links, int link, std::int64_t head_ready,
-                     std::int64_t flits, NetworkStats& stats);
+  // `counted`: the packet was injected inside the measurement window.
+  std::int64_t cross(Network network, int link, std::int64_t head_ready, std::int64_t flits,
+                     bool counted);
   void deliver(const Packet& packet, int dst, std::int64_t arrival_cycle);
+  // Records one delivery's latency (injection to tail arrival).
+  void record_latency(NetworkStats& stats, std::int64_t latency);
   std::int64_t flits_of(std::int64_t bytes) const;
 
-  std::int64_t route_fat_tree(const Packet& packet, std::int64_t t0, std::int64_t flits);
-  std::int64_t route_collection(const Packet& packet, std::int64_t t0, std::int64_t flits);
-  std::int64_t route_mesh(const Packet& packet, std::int64_t t0, std::int64_t flits);
+  std::int64_t route_fat_tree(const Packet& packet, std::int64_t t0, std::int64_t flits,
+                              bool counted);
+  std::int64_t route_collection(const Packet& packet, std::int64_t t0, std::int64_t flits,
+                                bool counted);
+  std::int64_t route_mesh(const Packet& packet, std::int64_t t0, std::int64_t flits, bool counted);
 
   const arch::ArchConfig& m_arch;
   Topology m_topology;
@@ -76,7 +138,12 @@ class Noc : public sc_core::sc_module {
   std::int64_t m_link;
   std::array<std::vector<LinkState>, kNetworks> m_links;
   std::array<NetworkStats, kNetworks> m_stats;
+  std::int64_t m_window_begin = 0;
+  std::int64_t m_window_end = std::numeric_limits<std::int64_t>::max();
   ActivityTrace* m_trace = nullptr;
+  tlm::tlm_generic_payload m_deliver_payload;
+  PacketExtension m_deliver_ext;
+  bool m_delivering = false;  // m_deliver_payload is in use
 };
 
 }  // namespace reramsim::noc
