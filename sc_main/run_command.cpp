@@ -69,16 +69,16 @@ void write_atomically(const std::string& path,
 }
 
 // "all", or a comma-separated list of PE numbers and ranges ("0-3,7").
-std::vector<int> parse_pe_list(const std::string& text, int pes) {
+std::vector<int> parse_pe_list(const std::string& option, const std::string& text, int pes) {
   std::vector<int> list;
   if (text == "all") {
     for (int p = 0; p < pes; ++p) list.push_back(p);
     return list;
   }
   const auto bad = [&] {
-    return UsageError(
-        "reramsim run: --fine-grained expects 'all' or PE numbers and ranges in [0, " +
-        std::to_string(pes - 1) + "] like 0-3,7, got '" + text + "'");
+    return UsageError("reramsim run: --" + option +
+                      " expects 'all' or PE numbers and ranges in [0, " + std::to_string(pes - 1) +
+                      "] like 0-3,7, got '" + text + "'");
   };
   std::size_t start = 0;
   while (start <= text.size()) {
@@ -108,7 +108,8 @@ std::vector<int> parse_pe_list(const std::string& text, int pes) {
 
 int run_command(const std::vector<std::string>& args) {
   const Options options = parse_options(
-      "run", args, {"arch", "net", "stats", "vcd", "seed", "quantum-ns", "set", "fine-grained"});
+      "run", args,
+      {"arch", "net", "stats", "vcd", "seed", "quantum-ns", "set", "fine-grained", "trace-pes"});
   if (!options.positional.empty()) {
     throw UsageError("reramsim run: unexpected argument '" + options.positional.front() + "'");
   }
@@ -149,11 +150,18 @@ int run_command(const std::vector<std::string>& args) {
   noc::ActivityTrace trace;
   hw::RunContext context(arch, network, qnet, plan);
   if (!vcd_path.empty()) context.trace = &trace;
+  if (options.has("trace-pes")) {
+    if (vcd_path.empty()) throw UsageError("reramsim run: --trace-pes needs --vcd");
+    context.traced_pes.assign(std::size_t(arch.chip.pes()), false);
+    for (int pe : parse_pe_list("trace-pes", options.get("trace-pes"), arch.chip.pes())) {
+      context.traced_pes[std::size_t(pe)] = true;
+    }
+  }
 
   tlm::tlm_global_quantum::instance().set(sc_core::sc_time(double(quantum_ns), sc_core::SC_NS));
   hw::Chip chip("chip", context, std::move(programs));
   if (options.has("fine-grained")) {
-    for (int pe : parse_pe_list(options.get("fine-grained"), arch.chip.pes())) {
+    for (int pe : parse_pe_list("fine-grained", options.get("fine-grained"), arch.chip.pes())) {
       chip.pe(pe).set_fine_grained(true);
     }
   }

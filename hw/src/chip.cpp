@@ -5,7 +5,8 @@ namespace reramsim::hw {
 Chip::Chip(sc_core::sc_module_name name, RunContext& context,
            std::vector<mapping::PeProgram> programs)
     : sc_module(name), m_context(context) {
-  m_noc = std::make_unique<noc::Noc>("noc", context.arch, context.trace);
+  m_noc = std::make_unique<noc::Noc>("noc", context.arch, context.trace,
+                                     context.traced_pes.empty() ? nullptr : &context.traced_pes);
   m_dispatch = std::make_unique<DispatchUnit>("dispatch_unit", context);
   const int pes = context.arch.chip.pes();
   for (int i = 0; i < pes; ++i) {

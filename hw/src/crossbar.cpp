@@ -28,7 +28,7 @@ void Crossbar::program(std::int64_t rows, std::int64_t cols, std::vector<std::in
   m_cols = cols;
   m_weights = std::move(weights);
   m_context.counts.weight_rows_written += rows;
-  if (m_context.trace != nullptr && m_trace_signal < 0) {
+  if (m_context.trace != nullptr && m_traced && m_trace_signal < 0) {
     const std::string full = this->name();
     const auto dot = full.rfind('.');
     m_trace_signal =
@@ -38,7 +38,7 @@ void Crossbar::program(std::int64_t rows, std::int64_t cols, std::vector<std::in
 
 void Crossbar::set_fine_grained(bool fine) {
   m_fine = fine;
-  if (fine && m_context.trace != nullptr && m_trace_cycle < 0) {
+  if (fine && m_context.trace != nullptr && m_traced && m_trace_cycle < 0) {
     const std::string scope = name();
     m_trace_cycle = m_context.trace->add_value_signal(scope, "input_cycle", 16);
     m_trace_row_group = m_context.trace->add_value_signal(scope, "ou_row_group", 16);

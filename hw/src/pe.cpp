@@ -52,7 +52,11 @@ Pe::Pe(sc_core::sc_module_name name, int id, RunContext& context)
         ("crossbar_socket_" + suffix).c_str()));
     crossbar_socket.back()->bind(m_crossbars.back()->mvm_socket);
   }
-  if (context.trace != nullptr) m_trace_signal = context.trace->add_signal(this->name(), "busy");
+  if (context.traced(id)) {
+    m_trace_signal = context.trace->add_signal(this->name(), "busy");
+  } else {
+    for (auto& xbar : m_crossbars) xbar->set_traced(false);
+  }
   SC_THREAD(run);
 }
 

@@ -23,7 +23,8 @@ namespace {
 constexpr const char* kMsgId = "reramsim/noc";
 }
 
-Noc::Noc(sc_core::sc_module_name name, const arch::ArchConfig& arch, ActivityTrace* trace)
+Noc::Noc(sc_core::sc_module_name name, const arch::ArchConfig& arch, ActivityTrace* trace,
+         const std::vector<bool>* traced_pes)
     : sc_module(name),
       m_arch(arch),
       m_topology(arch),
@@ -46,19 +47,44 @@ Noc::Noc(sc_core::sc_module_name name, const arch::ArchConfig& arch, ActivityTra
     m_stats[std::size_t(n)].links.resize(m_links[std::size_t(n)].size());
   }
   if (trace != nullptr) {
-    // One signal per link, named by the network and the link's endpoints.
+    // One signal per link, named by the network and the link's place, for
+    // the links that serve the traced PEs (all when none are named), so a
+    // corner of a large chip can be inspected without tracing all of it.
     const std::string base = std::string(this->name());
-    for (std::size_t i = 0; i < m_links[std::size_t(Network::mesh)].size(); ++i) {
-      m_links[std::size_t(Network::mesh)][i].trace_signal =
-          trace->add_signal(base + ".mesh", link_name(arch, m_topology, Network::mesh, int(i)));
-    }
-    for (std::size_t i = 0; i < m_links[std::size_t(Network::fat_tree)].size(); ++i) {
-      m_links[std::size_t(Network::fat_tree)][i].trace_signal =
-          trace->add_signal(base + ".fat_tree", "link" + std::to_string(i));
-    }
-    for (std::size_t i = 0; i < m_links[std::size_t(Network::collection)].size(); ++i) {
-      m_links[std::size_t(Network::collection)][i].trace_signal =
-          trace->add_signal(base + ".collection", "link" + std::to_string(i));
+    const int pes = m_topology.pes();
+    const auto traced = [&](int pe) {
+      return traced_pes == nullptr ||
+             (std::size_t(pe) < traced_pes->size() && (*traced_pes)[std::size_t(pe)]);
+    };
+    for (int pe = 0; pe < pes; ++pe) {
+      if (!traced(pe)) continue;
+      for (int dir = 0; dir < 4; ++dir) {
+        const int i = pe * 4 + dir;
+        auto& link = m_links[std::size_t(Network::mesh)][std::size_t(i)];
+        if (link.trace_signal < 0) {
+          link.trace_signal =
+              trace->add_signal(base + ".mesh", link_name(arch, m_topology, Network::mesh, i));
+        }
+      }
+      for (int level = 0; level <= m_topology.fat_tree_levels(); ++level) {
+        const int node = m_topology.fat_tree_ancestor(pe, level);
+        auto& link = m_links[std::size_t(Network::fat_tree)]
+                            [std::size_t(m_topology.fat_tree_link(level, node))];
+        if (link.trace_signal < 0) {
+          link.trace_signal = trace->add_signal(
+              base + ".fat_tree", "into_l" + std::to_string(level) + "_n" + std::to_string(node));
+        }
+      }
+      for (int level = 0; level <= arch.noc.collection.levels; ++level) {
+        const int node = m_topology.collection_ancestor(pe, level);
+        auto& link = m_links[std::size_t(Network::collection)]
+                            [std::size_t(m_topology.collection_link(level, node))];
+        if (link.trace_signal < 0) {
+          link.trace_signal =
+              trace->add_signal(base + ".collection",
+                                "out_of_l" + std::to_string(level) + "_n" + std::to_string(node));
+        }
+      }
     }
   }
   m_trace = trace;
@@ -152,7 +178,7 @@ std::int64_t Noc::cross(Network network, int link, std::int64_t head_ready, std:
     link_stats.flits += flits;
     link_stats.wait_cycles += start - head_ready;
   }
-  if (m_trace != nullptr) m_trace->busy(state.trace_signal, start, start + flits);
+  if (state.trace_signal >= 0) m_trace->busy(state.trace_signal, start, start + flits);
   return start;
 }
 

@@ -191,3 +191,29 @@ TEST_CASE("cli: BatchNorm executed on the ALU/SFU matches the reference", "[cli]
   CHECK(executed["actions"]["sfu_ops"].get<std::int64_t>() > 0);
   CHECK(executed["latency_cycles"] > folded["latency_cycles"]);
 }
+
+TEST_CASE("cli: --trace-pes limits the waveform to a region", "[cli][vcd]") {
+  Scratch scratch;
+  const std::string all = scratch.path("all.vcd");
+  const std::string corner = scratch.path("corner.vcd");
+  const std::string common = "run --arch configs/tiny.yaml --net workloads/networks/lenet5.yaml ";
+  REQUIRE(run_cli(scratch, common + "--vcd '" + all + "'").exit_code == 0);
+  REQUIRE(run_cli(scratch, common + "--vcd '" + corner + "' --trace-pes 0-1").exit_code == 0);
+  const std::string a = read_file(all);
+  const std::string c = read_file(corner);
+  CHECK(a.find("$scope module pe_5 $end") != std::string::npos);
+  CHECK(c.find("$scope module pe_0 $end") != std::string::npos);
+  CHECK(c.find("$scope module pe_1 $end") != std::string::npos);
+  CHECK(c.find("$scope module pe_5 $end") == std::string::npos);
+  // The links of PEs 0 and 1 only: 8 mesh links, out of tiny.yaml's 64.
+  const auto count = [](const std::string& text, const std::string& what) {
+    std::size_t n = 0;
+    for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1))
+      ++n;
+    return n;
+  };
+  CHECK(count(c, "$var wire 1") < count(a, "$var wire 1"));
+  const CliResult r = run_cli(scratch, common + "--trace-pes 0");
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == "reramsim run: --trace-pes needs --vcd\n");
+}

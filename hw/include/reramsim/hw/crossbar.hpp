@@ -54,6 +54,8 @@ class Crossbar : public sc_core::sc_module {
   void program(std::int64_t rows, std::int64_t cols, std::vector<std::int16_t> weights);
   // Switches to the fine-grained mode (an event per OU step).
   void set_fine_grained(bool fine);
+  // Whether this crossbar appears in the waveform (when one is recorded).
+  void set_traced(bool traced) { m_traced = traced; }
   bool fine_grained() const { return m_fine; }
 
   std::int64_t rows() const { return m_rows; }
@@ -75,6 +77,7 @@ class Crossbar : public sc_core::sc_module {
   std::vector<std::int16_t> m_weights;  // as programmed, for debug reads
   std::unique_ptr<CrossbarDatapath> m_datapath;
   bool m_fine = false;
+  bool m_traced = true;
   sc_core::sc_time m_busy_until;
   int m_trace_signal = -1;
   int m_trace_cycle = -1;  // fine-grained: input cycle, row group, column group

@@ -43,6 +43,11 @@ struct RunContext {
   // layer takes, whatever the parallelism).
   std::vector<std::int64_t> layer_array_cycles;
   noc::ActivityTrace* trace = nullptr;  // null unless a waveform was asked for
+  std::vector<bool> traced_pes;         // empty: trace every PE
+  bool traced(int pe) const {
+    return trace != nullptr && (traced_pes.empty() || (std::size_t(pe) < traced_pes.size() &&
+                                                       traced_pes[std::size_t(pe)]));
+  }
   sc_core::sc_time period;
 
   RunContext(const arch::ArchConfig& a, const workloads::Network& n,

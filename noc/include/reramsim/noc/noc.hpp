@@ -96,7 +96,10 @@ class Noc : public sc_core::sc_module {
   std::vector<std::unique_ptr<tlm_utils::simple_target_socket_tagged<Noc>>> inject_socket;
   std::vector<std::unique_ptr<tlm_utils::simple_initiator_socket<Noc>>> deliver_socket;
 
-  Noc(sc_core::sc_module_name name, const arch::ArchConfig& arch, ActivityTrace* trace);
+  // With a trace, `traced_pes` (null: all) limits the traced links to those
+  // serving the marked PEs.
+  Noc(sc_core::sc_module_name name, const arch::ArchConfig& arch, ActivityTrace* trace,
+      const std::vector<bool>* traced_pes = nullptr);
   ~Noc() override;
 
   int dispatch_endpoint() const { return m_topology.pes(); }
