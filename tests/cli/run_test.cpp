@@ -155,6 +155,15 @@ TEST_CASE("cli: --set overrides a config key and rejects unknown ones", "[cli]")
                               "--set crossbar.ou.depth=4");
   CHECK(r.exit_code == 2);
   CHECK(r.err == "reramsim: configs/tiny.yaml: crossbar.ou.depth: unknown key\n");
+  // An out-of-range value is reported at the overridden key's line (28 in tiny.yaml).
+  const CliResult range =
+      run_cli(scratch,
+              "run --arch configs/tiny.yaml --net workloads/networks/lenet5.yaml "
+              "--set crossbar.adc.bits=99");
+  CHECK(range.exit_code == 2);
+  CHECK(range.err ==
+        "reramsim: configs/tiny.yaml:28: crossbar.adc.bits: expected an integer in [1, 32], got "
+        "99\n");
 }
 
 TEST_CASE("cli: a pruned LeNet-5 takes proportionally less array time", "[cli][pruning]") {

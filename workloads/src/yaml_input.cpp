@@ -49,7 +49,14 @@ void apply_overrides(YAML::Node root, const Overrides& overrides, const std::str
     }
     if (keys.back().empty()) throw InputError("--set " + path + ": expected KEY.PATH=VALUE");
     try {
-      node[keys.back()] = YAML::Load(value);
+      // A scalar is assigned as text, so the node carries no line of its own
+      // and messages about it name the file without a misleading line.
+      const YAML::Node parsed = YAML::Load(value);
+      if (parsed.IsScalar()) {
+        node[keys.back()] = parsed.Scalar();
+      } else {
+        node[keys.back()] = parsed;
+      }
     } catch (const YAML::Exception& e) {
       throw InputError("--set " + path + ": cannot parse value '" + value + "': " + e.msg);
     }
