@@ -3,6 +3,8 @@
 // crossbar count and the simulator's crossbar closed form, and monotonicity.
 #include <catch2/catch.hpp>
 
+#include "mapping_test_util.hpp"
+
 #include <algorithm>
 #include <stdexcept>
 #include <string>
@@ -15,16 +17,11 @@
 
 using namespace reramsim;
 using mapping::PartitionDegrees;
+using test::config;
+using test::net;
 
 namespace {
 
-arch::ArchConfig config(const std::string& name) {
-  return arch::load_arch_config(std::string(RERAMSIM_SOURCE_DIR) + "/configs/" + name + ".yaml");
-}
-workloads::Network net(const std::string& name) {
-  return workloads::load_network(std::string(RERAMSIM_SOURCE_DIR) + "/workloads/networks/" + name +
-                                 ".yaml");
-}
 const workloads::Layer& layer(const workloads::Network& n, const std::string& name) {
   return n.layers[std::size_t(n.find(name))];
 }

@@ -3,6 +3,8 @@
 // misses, and the candidates' bookkeeping. "[.speed]" is a timing harness.
 #include <catch2/catch.hpp>
 
+#include "mapping_test_util.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <iostream>
@@ -17,16 +19,10 @@
 
 using namespace reramsim;
 using mapping::PartitionDegrees;
+using test::config;
+using test::net;
 
 namespace {
-
-arch::ArchConfig config(const std::string& name) {
-  return arch::load_arch_config(std::string(RERAMSIM_SOURCE_DIR) + "/configs/" + name + ".yaml");
-}
-workloads::Network net(const std::string& name) {
-  return workloads::load_network(std::string(RERAMSIM_SOURCE_DIR) + "/workloads/networks/" + name +
-                                 ".yaml");
-}
 
 // Two and three layers small enough to enumerate: a conv and an fc; a grouped
 // conv, a locally connected layer and a pruned fc.

@@ -2,6 +2,8 @@
 // output channels take no crossbars and no cells.
 #include <catch2/catch.hpp>
 
+#include "mapping_test_util.hpp"
+
 #include <algorithm>
 #include <map>
 #include <string>
@@ -12,15 +14,10 @@
 #include "reramsim/workloads/network.hpp"
 
 using namespace reramsim;
+using test::config;
+using test::net;
 
 namespace {
-arch::ArchConfig config(const std::string& name) {
-  return arch::load_arch_config(std::string(RERAMSIM_SOURCE_DIR) + "/configs/" + name + ".yaml");
-}
-workloads::Network net(const std::string& name) {
-  return workloads::load_network(std::string(RERAMSIM_SOURCE_DIR) + "/workloads/networks/" + name +
-                                 ".yaml");
-}
 const mapping::LayerPlan& plan_of(const mapping::MappingPlan& plan,
                                   const workloads::Network& network, const std::string& name) {
   const int index = network.find(name);

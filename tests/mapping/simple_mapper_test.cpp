@@ -3,6 +3,8 @@
 // is too small.
 #include <catch2/catch.hpp>
 
+#include "mapping_test_util.hpp"
+
 #include <map>
 #include <set>
 
@@ -13,15 +15,10 @@
 #include "reramsim/workloads/yaml_input.hpp"
 
 using namespace reramsim;
+using test::config;
+using test::net;
 
 namespace {
-arch::ArchConfig config(const std::string& name) {
-  return arch::load_arch_config(std::string(RERAMSIM_SOURCE_DIR) + "/configs/" + name + ".yaml");
-}
-workloads::Network net(const std::string& name) {
-  return workloads::load_network(std::string(RERAMSIM_SOURCE_DIR) + "/workloads/networks/" + name +
-                                 ".yaml");
-}
 std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
   return (a + b - 1) / b;
 }

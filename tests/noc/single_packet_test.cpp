@@ -1,7 +1,7 @@
 // Single packets on the 8 x 8 study chip (configs/noc-mesh8x8.yaml: 16-bit
 // links, router 1 cycle, link 1 cycle, fat tree and collection tree of arity 4
 // with 3 levels): zero-load latency against the closed form routers x t_router
-// + links x t_link + (flits - 1) for what tests/hw/noc_test.cpp does not cover
+// + links x t_link + (flits - 1) for what tests/noc/noc_zero_load_test.cpp does not cover
 // (multi-flit tree packets, a 14-hop mesh route, a 64-PE broadcast), per-link
 // statistics, and the measurement window.
 #include <systemc>
@@ -11,9 +11,11 @@
 
 #include <set>
 
+#include "noc_test_util.hpp"
 #include "reramsim/noc/noc.hpp"
 
 using namespace reramsim;
+using test::NocBench;
 
 namespace {
 
@@ -21,65 +23,10 @@ arch::ArchConfig mesh8x8() {
   return arch::load_arch_config(std::string(RERAMSIM_SOURCE_DIR) + "/configs/noc-mesh8x8.yaml");
 }
 
-struct Sink : sc_core::sc_module {
-  tlm_utils::simple_target_socket<Sink> noc_in_socket{"noc_in_socket"};
-  std::vector<std::pair<noc::Packet, sc_core::sc_time>> received;
-  explicit Sink(sc_core::sc_module_name n) : sc_module(n) {
-    noc_in_socket.register_b_transport(this, &Sink::b_transport);
-  }
-  void b_transport(tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
-    noc::PacketExtension* ext = nullptr;
-    p.get_extension(ext);
-    received.emplace_back(ext->packet, sc_core::sc_time_stamp() + delay);
-  }
-};
-
-// Sends each packet at its injection cycle (a delay annotation from time 0).
-struct Source : sc_core::sc_module {
-  tlm_utils::simple_initiator_socket<Source> noc_socket{"noc_socket"};
-  std::vector<std::pair<noc::Packet, std::int64_t>> to_send;
-  sc_core::sc_time period;
-  SC_HAS_PROCESS(Source);
-  Source(sc_core::sc_module_name n, sc_core::sc_time p) : sc_module(n), period(p) {
-    SC_THREAD(run);
-  }
-  void run() {
-    for (const auto& [packet, cycle] : to_send) {
-      noc::send_packet(noc_socket, packet, period * double(cycle));
-    }
-  }
-};
-
-struct Bench {
-  arch::ArchConfig arch;
-  sc_core::sc_time period;
-  noc::Noc noc;
-  std::vector<std::unique_ptr<Source>> sources;
-  std::vector<std::unique_ptr<Sink>> sinks;
-  explicit Bench(arch::ArchConfig a)
-      : arch(std::move(a)), period(arch.cycle_ns(), sc_core::SC_NS), noc("noc", arch, nullptr) {
-    for (int i = 0; i <= arch.chip.pes(); ++i) {
-      sources.push_back(std::make_unique<Source>(("source" + std::to_string(i)).c_str(), period));
-      sinks.push_back(std::make_unique<Sink>(("sink" + std::to_string(i)).c_str()));
-      sources.back()->noc_socket.bind(*noc.inject_socket[std::size_t(i)]);
-      noc.deliver_socket[std::size_t(i)]->bind(sinks.back()->noc_in_socket);
-    }
-  }
-  std::int64_t cycles(const sc_core::sc_time& t) const { return std::int64_t(t / period + 0.5); }
-  void send(int src, noc::Network network, std::vector<int> dsts, std::int64_t bytes,
-            std::int64_t cycle) {
-    noc::Packet p;
-    p.network = network;
-    p.dsts = std::move(dsts);
-    p.bytes = bytes;
-    sources[std::size_t(src)]->to_send.emplace_back(p, cycle);
-  }
-};
-
 }  // namespace
 
 TEST_CASE("noc: an 8-flit fat-tree packet's latency equals the closed form", "[noc]") {
-  Bench bench(mesh8x8());
+  NocBench bench(mesh8x8());
   // 16 bytes over 16-bit links = 8 flits. Dispatch unit -> root -> level-1
   // router -> level-2 router -> PE 37: 3 routers and 4 links, so by hand
   // 3 * 1 + 4 * 1 + (8 - 1) = 14 cycles.
@@ -94,7 +41,7 @@ TEST_CASE("noc: an 8-flit fat-tree packet's latency equals the closed form", "[n
 }
 
 TEST_CASE("noc: an 8-flit collection packet's latency equals the closed form", "[noc]") {
-  Bench bench(mesh8x8());
+  NocBench bench(mesh8x8());
   // PE 63 -> leaf router -> level-1 router -> root -> global buffer: 3
   // routers and 4 links; 3 + 4 + 7 = 14 cycles (hand calculation).
   bench.send(63, noc::Network::collection, {bench.noc.dispatch_endpoint()}, 16, 0);
@@ -106,7 +53,7 @@ TEST_CASE("noc: an 8-flit collection packet's latency equals the closed form", "
 }
 
 TEST_CASE("noc: a corner-to-corner mesh packet follows XY and meets the closed form", "[noc]") {
-  Bench bench(mesh8x8());
+  NocBench bench(mesh8x8());
   // PE 0 (0,0) -> PE 63 (7,7): 7 hops east then 7 north = 14 links and 15
   // routers; 15 * 1 + 14 * 1 + (8 - 1) = 36 cycles (hand calculation).
   bench.send(0, noc::Network::mesh, {63}, 16, 0);
@@ -134,7 +81,7 @@ TEST_CASE("noc: a corner-to-corner mesh packet follows XY and meets the closed f
 }
 
 TEST_CASE("noc: a broadcast reaches each of the 64 PEs exactly once", "[noc]") {
-  Bench bench(mesh8x8());
+  NocBench bench(mesh8x8());
   std::vector<int> all;
   for (int pe = 0; pe < 64; ++pe) all.push_back(pe);
   bench.send(bench.noc.dispatch_endpoint(), noc::Network::fat_tree, all, 16, 0);
@@ -158,7 +105,7 @@ TEST_CASE("noc: a broadcast reaches each of the 64 PEs exactly once", "[noc]") {
 
 TEST_CASE("noc: the measurement window counts packets injected in it and clips busy cycles",
           "[noc]") {
-  Bench bench(mesh8x8());
+  NocBench bench(mesh8x8());
   bench.noc.set_measurement_window(50, 200);
   // Three 8-flit packets PE 0 -> PE 1 (link pe0_east, id 0), each reserving
   // it from one router cycle after injection: at 45 ([46, 54), 4 cycles in
@@ -180,7 +127,7 @@ TEST_CASE("noc: the measurement window counts packets injected in it and clips b
 }
 
 TEST_CASE("noc: per-link waits and flits add up to the network totals", "[noc]") {
-  Bench bench(mesh8x8());
+  NocBench bench(mesh8x8());
   // Crossing flows sharing links, all at cycle 0: PE 0 -> 3 and PE 1 -> 2
   // share pe1_east; PE 2 -> 26 (x = 2, y = 3) and PE 10 -> 26 share pe10_north.
   bench.send(0, noc::Network::mesh, {3}, 16, 0);
