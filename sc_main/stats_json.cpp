@@ -183,8 +183,16 @@ ordered_json make_stats(const hw::RunContext& context, hw::Chip& chip, const Fun
                   {"weight_rows_written", c.weight_rows_written}};
 
   ordered_json busy = ordered_json::array();
-  for (int p = 0; p < chip.pes(); ++p) busy.push_back(chip.pe(p).busy_cycles());
+  ordered_json crossbar_busy = ordered_json::array();
+  ordered_json alu_busy = ordered_json::array();
+  for (int p = 0; p < chip.pes(); ++p) {
+    busy.push_back(chip.pe(p).busy_cycles());
+    crossbar_busy.push_back(chip.pe(p).crossbar_busy_cycles());
+    alu_busy.push_back(chip.pe(p).alu_busy_cycles());
+  }
   j["pe_busy_cycles"] = busy;
+  j["pe_crossbar_busy_cycles"] = crossbar_busy;
+  j["pe_alu_busy_cycles"] = alu_busy;
 
   j["functional"] = {{"matches_reference", check.matches},
                      {"compared_values", check.compared},

@@ -104,24 +104,39 @@ sc_core::sc_time Pe::issue_at(sc_core::sc_time ready) {
   return start;
 }
 
-void Pe::mark_busy(sc_core::sc_time start, sc_core::sc_time end) {
+void Pe::mark_busy(sc_core::sc_time start, sc_core::sc_time end, Unit unit) {
   m_last_end = std::max(m_last_end, end);
   const std::int64_t s = m_context.cycles(start);
   const std::int64_t e = m_context.cycles(end);
-  if (e > s) m_busy_intervals.emplace_back(s, e);
+  if (e > s) m_busy_intervals[std::size_t(unit)].emplace_back(s, e);
   if (m_trace_signal >= 0) m_context.trace->busy(m_trace_signal, s, e);
 }
 
-void Pe::sum_busy() {
-  // Units overlap: the PE is busy for the union of their intervals.
-  std::sort(m_busy_intervals.begin(), m_busy_intervals.end());
+namespace {
+// Length of the union of intervals (sorts them).
+std::int64_t union_length(std::vector<std::pair<std::int64_t, std::int64_t>>& intervals) {
+  std::sort(intervals.begin(), intervals.end());
+  std::int64_t length = 0;
   std::int64_t covered_until = 0;
-  for (const auto& [s, e] : m_busy_intervals) {
+  for (const auto& [s, e] : intervals) {
     if (e <= covered_until) continue;
-    m_busy_cycles += e - std::max(s, covered_until);
+    length += e - std::max(s, covered_until);
     covered_until = e;
   }
-  m_busy_intervals.clear();
+  return length;
+}
+}  // namespace
+
+void Pe::sum_busy() {
+  // Units overlap: the PE is busy for the union of their intervals.
+  auto& crossbars = m_busy_intervals[std::size_t(Unit::crossbars)];
+  auto& alu = m_busy_intervals[std::size_t(Unit::alu)];
+  m_crossbar_busy_cycles = union_length(crossbars);
+  m_alu_busy_cycles = union_length(alu);
+  crossbars.insert(crossbars.end(), alu.begin(), alu.end());
+  m_busy_cycles = union_length(crossbars);
+  crossbars.clear();
+  alu.clear();
 }
 
 void Pe::run() {
@@ -221,7 +236,7 @@ void Pe::execute_r(const Instruction& instruction) {
     const sc_core::sc_time end =
         run_tile(layer, signed_inputs, input, d, start - sc_core::sc_time_stamp(), work);
     work.ready = sc_core::sc_time_stamp() + end;
-    mark_busy(start, work.ready);
+    mark_busy(start, work.ready, Unit::crossbars);
     return;
   }
   // Fine-grained crossbars consume simulated time inside their transactions:
@@ -231,7 +246,7 @@ void Pe::execute_r(const Instruction& instruction) {
   work.process = sc_core::sc_spawn([this, &layer, &input, &d, &work, signed_inputs, start] {
     sc_core::wait(run_tile(layer, signed_inputs, input, d, sc_core::SC_ZERO_TIME, work));
     work.ready = sc_core::sc_time_stamp();
-    mark_busy(start, work.ready);
+    mark_busy(start, work.ready, Unit::crossbars);
   });
 }
 
@@ -260,7 +275,7 @@ sc_core::sc_time Pe::run_alu(VectorOpExtension& ext, sc_core::sc_time start) {
     SC_REPORT_ERROR(kMsgId, "ALU/SFU operation failed");
   }
   const sc_core::sc_time end = sc_core::sc_time_stamp() + delay;
-  mark_busy(start, end);
+  mark_busy(start, end, Unit::alu);
   return end;
 }
 

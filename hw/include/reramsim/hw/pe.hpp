@@ -50,7 +50,12 @@ class Pe : public sc_core::sc_module {
   Crossbar& crossbar(int index) { return *m_crossbars[std::size_t(index)]; }
   // Runs this PE's crossbars in the fine-grained mode (an event per OU step).
   void set_fine_grained(bool fine);
+  // Cycles any unit was busy, and the crossbars' and the ALU/SFU's own busy
+  // cycles (each the union of that unit's intervals): when the controller
+  // overlaps them, crossbar + ALU exceeds the total.
   std::int64_t busy_cycles() const { return m_busy_cycles; }
+  std::int64_t crossbar_busy_cycles() const { return m_crossbar_busy_cycles; }
+  std::int64_t alu_busy_cycles() const { return m_alu_busy_cycles; }
 
  private:
   // A crossbar tile's buffers: its input vectors, read cycles and products.
@@ -99,7 +104,8 @@ class Pe : public sc_core::sc_module {
   // returns when it starts (and moves the issue time there).
   sc_core::sc_time issue_at(sc_core::sc_time ready);
   // Records unit activity [start, end) for busy statistics and the waveform.
-  void mark_busy(sc_core::sc_time start, sc_core::sc_time end);
+  enum class Unit { crossbars = 0, alu = 1 };
+  void mark_busy(sc_core::sc_time start, sc_core::sc_time end, Unit unit);
 
   const mapping::Descriptor& entry(std::uint32_t index) const;
   // The accumulator of a descriptor's output group, started from the
@@ -131,7 +137,9 @@ class Pe : public sc_core::sc_module {
   int m_next_buffer = 0;                                // convolution buffer of the next input
 
   std::int64_t m_busy_cycles = 0;
-  std::vector<std::pair<std::int64_t, std::int64_t>> m_busy_intervals;
+  std::int64_t m_crossbar_busy_cycles = 0;
+  std::int64_t m_alu_busy_cycles = 0;
+  std::vector<std::pair<std::int64_t, std::int64_t>> m_busy_intervals[2];  // by Unit
   int m_trace_signal = -1;
 };
 
