@@ -226,3 +226,14 @@ TEST_CASE("cli: --trace-pes limits the waveform to a region", "[cli][vcd]") {
   CHECK(r.exit_code == 2);
   CHECK(r.err == "reramsim run: --trace-pes needs --vcd\n");
 }
+
+TEST_CASE("cli: fine-grained and fast modes agree on a network with branches", "[cli][fine]") {
+  Scratch scratch;
+  // DeepID's two fc branches meet in an add; several PEs send partial sums and
+  // results over shared links.
+  const auto fast = run_stats(scratch, "re-reram", "deepid");
+  const auto fine = run_stats(scratch, "re-reram", "deepid", "--fine-grained all");
+  CHECK(fine["latency_cycles"] == fast["latency_cycles"]);
+  CHECK(fine["noc"] == fast["noc"]);
+  CHECK(fine["functional"]["matches_reference"] == true);
+}
