@@ -87,8 +87,7 @@ void DispatchUnit::run() {
     packet.layer = int(li);
     packet.bytes = (values * arch.data.activation_bits + 7) / 8;
     packet.data = input;
-    m_keeper.sync();  // injections in time order (see Pe::send)
-    noc::send_packet(noc_socket, std::move(packet), sc_core::SC_ZERO_TIME);
+    noc::send_packet(noc_socket, std::move(packet), m_keeper.get_local_time());
 
     const std::size_t expected = layer.has_weights() ? lp.groups.size() : 1;
     for (std::size_t k = 0; k < expected; ++k) {

@@ -93,12 +93,9 @@ void Pe::send(noc::Network network, int dst, int kind, int layer, int tag, std::
   packet.tag = tag;
   packet.bytes = bytes;
   packet.data = std::move(data);
-  // Inject at the send's own simulated time (synchronising first), so the
-  // NoC sees injections from all PEs in time order and arbitrates its links
-  // the same way whatever the crossbars' mode.
-  m_keeper.set(at - sc_core::sc_time_stamp());
-  m_keeper.sync();
-  noc::send_packet(noc_socket, std::move(packet), sc_core::SC_ZERO_TIME);
+  // Annotated with its injection time; the NoC routes injections in time
+  // order, so the PE need not synchronise to send.
+  noc::send_packet(noc_socket, std::move(packet), at - sc_core::sc_time_stamp());
 }
 
 sc_core::sc_time Pe::issue_at(sc_core::sc_time ready) {

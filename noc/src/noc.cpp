@@ -88,6 +88,9 @@ Noc::Noc(sc_core::sc_module_name name, const arch::ArchConfig& arch, ActivityTra
     }
   }
   m_trace = trace;
+  SC_METHOD(route_pending);
+  sensitive << m_route_event;
+  dont_initialize();
   m_deliver_payload.set_command(tlm::TLM_WRITE_COMMAND);
   m_deliver_payload.set_data_length(0);
   m_deliver_payload.set_extension(&m_deliver_ext);
@@ -301,9 +304,66 @@ void Noc::b_transport(int src, tlm::tlm_generic_payload& payload, sc_core::sc_ti
     payload.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
     return;
   }
-  Packet& packet = ext->packet;
-  packet.src = src;
+  // Injections are routed in time order, ties by source endpoint, whatever
+  // order the (time-decoupled) senders call in: queued here, routed by
+  // route_pending() just after their injection time.
   const std::int64_t t0 = std::int64_t(((sc_core::sc_time_stamp() + delay) / m_period) + 0.5);
+  const bool earliest = m_pending.empty() || t0 < m_pending.begin()->first;
+  auto it = m_pending.find(t0);
+  if (it == m_pending.end()) {
+    if (m_spare.empty()) {
+      it = m_pending.emplace(t0, Bucket{}).first;
+    } else {
+      Buckets::node_type node = std::move(m_spare.back());
+      m_spare.pop_back();
+      node.key() = t0;
+      it = m_pending.insert(std::move(node)).position;
+    }
+  }
+  Bucket& bucket = it->second;
+  if (bucket.used == bucket.items.size()) bucket.items.emplace_back();
+  Pending& pending = bucket.items[bucket.used++];
+  pending.src = src;
+  pending.sequence = m_sequence++;
+  pending.packet = ext->packet;  // reuses the slot's destination storage
+  pending.packet.src = src;
+  if (earliest) schedule_routing();
+  payload.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+sc_core::sc_time Noc::routing_time(std::int64_t t0) const {
+  // Just after the injection cycle begins, once every sender of that cycle
+  // has called, whatever its delta cycle.
+  return m_period * double(t0) + sc_core::sc_time(1, sc_core::SC_PS);
+}
+
+void Noc::schedule_routing() {
+  const sc_core::sc_time at = routing_time(m_pending.begin()->first);
+  const sc_core::sc_time now = sc_core::sc_time_stamp();
+  m_route_event.notify(at > now ? at - now : sc_core::SC_ZERO_TIME);
+}
+
+void Noc::route_pending() {
+  const sc_core::sc_time now = sc_core::sc_time_stamp();
+  while (!m_pending.empty() && routing_time(m_pending.begin()->first) <= now) {
+    Buckets::node_type node = m_pending.extract(m_pending.begin());
+    Bucket& bucket = node.mapped();
+    const auto live = bucket.items.begin() + std::ptrdiff_t(bucket.used);
+    std::sort(bucket.items.begin(), live, [](const Pending& a, const Pending& b) {
+      return a.src != b.src ? a.src < b.src : a.sequence < b.sequence;
+    });
+    for (auto p = bucket.items.begin(); p != live; ++p) {
+      route(p->packet, node.key());
+      p->packet.data.reset();  // delivered: do not keep the values alive
+    }
+    bucket.used = 0;
+    m_spare.push_back(std::move(node));
+  }
+  if (!m_pending.empty()) schedule_routing();
+}
+
+void Noc::route(const Packet& packet, std::int64_t t0) {
+  const int src = packet.src;
   const std::int64_t flits = flits_of(packet.bytes);
   const bool counted = t0 >= m_window_begin && t0 < m_window_end;
   if (counted) {
@@ -333,7 +393,6 @@ void Noc::b_transport(int src, tlm::tlm_generic_payload& payload, sc_core::sc_ti
       route_mesh(packet, t0, flits, counted);
       break;
   }
-  payload.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
 Noc::~Noc() {

@@ -2,12 +2,12 @@
 // collection tree, with routers reduced to switch traversal (ST) and link
 // traversal (LT) (001_ea7aef8f81a45a7e.txt Section VI.B).
 //
-// Loosely timed: a packet injected through `inject_socket[src]` is routed at
-// once; every link it crosses is reserved for its flits (a link carries one
-// flit per cycle), so contention delays later packets and the wait is counted.
-// Each destination receives it through `deliver_socket[dst]` with the delay
-// of its tail's arrival. Zero-load latency: routers x t_router + links x
-// t_link + (flits - 1).
+// Loosely timed: a packet injected through `inject_socket[src]` is routed
+// just after its injection cycle, injections in time order (ties by source
+// endpoint), whatever order the time-decoupled senders call in; every link it crosses is reserved
+// for its flits (a link carries one flit per cycle), so contention delays later packets and the
+// wait is counted. Each destination receives it through `deliver_socket[dst]` with the delay of its
+// tail's arrival. Zero-load latency: routers x t_router + links x t_link + (flits - 1).
 #pragma once
 
 #include <systemc>
@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -98,6 +99,7 @@ class Noc : public sc_core::sc_module {
 
   // With a trace, `traced_pes` (null: all) limits the traced links to those
   // serving the marked PEs.
+  SC_HAS_PROCESS(Noc);
   Noc(sc_core::sc_module_name name, const arch::ArchConfig& arch, ActivityTrace* trace,
       const std::vector<bool>* traced_pes = nullptr);
   ~Noc() override;
@@ -118,7 +120,18 @@ class Noc : public sc_core::sc_module {
     int trace_signal = -1;
   };
 
+  // An injection waiting to be routed, in the bucket of its injection cycle.
+  struct Pending {
+    int src = 0;
+    std::uint64_t sequence = 0;  // call order, the last tie-break
+    Packet packet;
+  };
+
   void b_transport(int src, tlm::tlm_generic_payload& payload, sc_core::sc_time& delay);
+  sc_core::sc_time routing_time(std::int64_t t0) const;
+  void schedule_routing();
+  void route_pending();  // SC_METHOD
+  void route(const Packet& packet, std::int64_t t0);
   // Reserves `link` for `flits` from the head's ready time; returns the start.
   // `counted`: the packet was injected inside the measurement window.
   std::int64_t cross(Network network, int link, std::int64_t head_ready, std::int64_t flits,
@@ -147,6 +160,17 @@ class Noc : public sc_core::sc_module {
   tlm::tlm_generic_payload m_deliver_payload;
   PacketExtension m_deliver_ext;
   bool m_delivering = false;  // m_deliver_payload is in use
+  // The injections of one cycle; `used` of `items` are live, the rest keep
+  // their storage for reuse, so the steady state allocates nothing.
+  struct Bucket {
+    std::vector<Pending> items;
+    std::size_t used = 0;
+  };
+  using Buckets = std::map<std::int64_t, Bucket>;
+  Buckets m_pending;                        // by injection cycle
+  std::vector<Buckets::node_type> m_spare;  // emptied buckets, for reuse
+  std::uint64_t m_sequence = 0;
+  sc_core::sc_event m_route_event;
 };
 
 }  // namespace reramsim::noc
