@@ -58,49 +58,70 @@ void DispatchUnit::place_result(int layer_index, const noc::Packet& packet) {
 
 void DispatchUnit::run() {
   const auto& network = m_context.network;
-  const auto& arch = m_context.arch;
-  m_outputs.resize(network.layers.size());
-  m_timing.resize(network.layers.size());
+  const std::size_t layers = network.layers.size();
+  m_outputs.resize(layers);
+  m_timing.resize(layers);
   m_keeper.reset();
-  for (std::size_t li = 0; li < network.layers.size(); ++li) {
-    const Layer& layer = network.layers[li];
-    const mapping::LayerPlan& lp = m_context.plan.layers[li];
-    m_outputs[li].shape = layer.out;
-    m_outputs[li].data.assign(std::size_t(layer.out.elements()), 0);
-
-    auto input = std::make_shared<LayerInputData>();
-    std::int64_t values = 0;
-    for (int source : layer.inputs) {
-      const Tensor* t = source == workloads::kNetworkInput ? &m_context.qnet.input
-                                                           : &m_outputs[std::size_t(source)];
-      input->tensors.push_back(t);
-      values += t->shape.elements();
+  // Dataflow between layers: a layer's input leaves as soon as every layer it
+  // reads is complete, so independent branches (a residual block's
+  // downsample and its first convolution) run at the same time.
+  std::vector<bool> sent(layers, false);
+  std::vector<bool> complete(layers, false);
+  std::vector<std::size_t> received(layers, 0);
+  std::size_t completed = 0;
+  while (completed < layers) {
+    for (std::size_t li = 0; li < layers; ++li) {
+      if (sent[li]) continue;
+      bool ready = true;
+      for (int source : network.layers[li].inputs) {
+        ready = ready && (source == workloads::kNetworkInput || complete[std::size_t(source)]);
+      }
+      if (!ready) continue;
+      sent[li] = true;
+      send_input(li);
     }
-    m_inputs.push_back(input);
-    m_context.counts.global_buffer_reads += values;
-    m_timing[li].start_cycle = m_context.cycles(m_keeper.get_current_time());
-
-    noc::Packet packet;
-    packet.network = noc::Network::fat_tree;
-    packet.dsts = lp.pes;
-    packet.kind = kLayerInput;
-    packet.layer = int(li);
-    packet.bytes = (values * arch.data.activation_bits + 7) / 8;
-    packet.data = input;
-    noc::send_packet(noc_socket, std::move(packet), m_keeper.get_local_time());
-
-    const std::size_t expected = layer.has_weights() ? lp.groups.size() : 1;
-    for (std::size_t k = 0; k < expected; ++k) {
-      const noc::Packet result = m_inbox.take(m_keeper, [&](const noc::Packet& p) {
-        return p.kind == kLayerResult && p.layer == int(li);
-      });
-      place_result(int(li), result);
+    const noc::Packet result =
+        m_inbox.take(m_keeper, [](const noc::Packet& p) { return p.kind == kLayerResult; });
+    const std::size_t li = std::size_t(result.layer);
+    place_result(result.layer, result);
+    const std::size_t expected =
+        network.layers[li].has_weights() ? m_context.plan.layers[li].groups.size() : 1;
+    if (++received[li] == expected) {
+      complete[li] = true;
+      ++completed;
+      m_timing[li].end_cycle = m_context.cycles(m_keeper.get_current_time());
     }
-    m_timing[li].end_cycle = m_context.cycles(m_keeper.get_current_time());
   }
   m_keeper.sync();
   m_finish_cycle = m_context.cycles(sc_core::sc_time_stamp());
   m_finished = true;
+}
+
+void DispatchUnit::send_input(std::size_t li) {
+  const Layer& layer = m_context.network.layers[li];
+  const mapping::LayerPlan& lp = m_context.plan.layers[li];
+  m_outputs[li].shape = layer.out;
+  m_outputs[li].data.assign(std::size_t(layer.out.elements()), 0);
+  auto input = std::make_shared<LayerInputData>();
+  std::int64_t values = 0;
+  for (int source : layer.inputs) {
+    const Tensor* t = source == workloads::kNetworkInput ? &m_context.qnet.input
+                                                         : &m_outputs[std::size_t(source)];
+    input->tensors.push_back(t);
+    values += t->shape.elements();
+  }
+  m_inputs.push_back(input);
+  m_context.counts.global_buffer_reads += values;
+  m_timing[li].start_cycle = m_context.cycles(m_keeper.get_current_time());
+
+  noc::Packet packet;
+  packet.network = noc::Network::fat_tree;
+  packet.dsts = lp.pes;
+  packet.kind = kLayerInput;
+  packet.layer = int(li);
+  packet.bytes = (values * m_context.arch.data.activation_bits + 7) / 8;
+  packet.data = input;
+  noc::send_packet(noc_socket, std::move(packet), m_keeper.get_local_time());
 }
 
 }  // namespace reramsim::hw

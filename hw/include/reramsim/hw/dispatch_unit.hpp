@@ -3,8 +3,9 @@
 // the PEs that need it), collects results from the collection tree, and
 // records when each layer starts and ends.
 //
-// Layers run one after another in network order (no inter-layer pipelining
-// yet): a layer's inputs leave only when all of its producers are complete.
+// Dataflow between layers: a layer's inputs leave as soon as all of its
+// producers are complete, so independent branches overlap (no pipelining
+// within a layer's windows yet).
 #pragma once
 
 #include <systemc>
@@ -44,6 +45,8 @@ class DispatchUnit : public sc_core::sc_module {
   void run();
   void noc_in(tlm::tlm_generic_payload& payload, sc_core::sc_time& delay);
   void place_result(int layer, const noc::Packet& packet);
+  // Reads a layer's inputs from the global buffer and multicasts them to its PEs.
+  void send_input(std::size_t layer);
 
   RunContext& m_context;
   tlm_utils::tlm_quantumkeeper m_keeper;
