@@ -45,6 +45,16 @@ TEST_CASE("cli: ResNet-18 on re-reram matches the reference", "[cli][e2e]") {
   CHECK(stats["functional"]["matches_reference"] == true);
   // layer-tables.md: ResNet-18 has 1,814,073,344 MACs and 11,678,912 weights.
   CHECK(stats["actions"]["macs"] == 1814073344LL);
+  // Dataflow between layers: a residual block's downsample and first
+  // convolution read the same layer, so they start in the same cycle.
+  const auto start_of = [&](const std::string& name) {
+    for (const auto& l : stats["layers"]) {
+      if (l["name"] == name) return l["start_cycle"].get<std::int64_t>();
+    }
+    return std::int64_t(-1);
+  };
+  CHECK(start_of("layer2.0.downsample") == start_of("layer2.0.conv1"));
+  CHECK(start_of("layer2.0.conv2") > start_of("layer2.0.conv1"));
   // 4-bit weights in 4-bit cells: one cell per weight, plus the reference cells.
   CHECK(stats["resources"]["cells_used"].get<std::int64_t>() -
             stats["resources"]["reference_cells"].get<std::int64_t>() ==
