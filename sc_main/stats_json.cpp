@@ -147,11 +147,15 @@ ordered_json make_stats(const hw::RunContext& context, hw::Chip& chip, const Fun
   ordered_json noc_json;
   std::int64_t bytes = 0;
   std::int64_t byte_hops = 0;
+  std::int64_t router_traversals = 0;
+  std::int64_t link_flits = 0;
   ordered_json per_network;
   for (int n = 0; n < noc::kNetworks; ++n) {
     const auto& s = chip.noc().stats(noc::Network(n));
     bytes += s.bytes;
     byte_hops += s.byte_hops;
+    router_traversals += s.router_traversals;
+    link_flits += s.link_flits;
     per_network[noc::to_string(noc::Network(n))] = network_stats(arch, chip.noc(), noc::Network(n));
   }
   noc_json["bytes"] = bytes;
@@ -160,12 +164,6 @@ ordered_json make_stats(const hw::RunContext& context, hw::Chip& chip, const Fun
   j["noc"] = noc_json;
 
   const auto& c = context.counts;
-  std::int64_t router_traversals = 0;
-  std::int64_t link_flits = 0;
-  for (int n = 0; n < noc::kNetworks; ++n) {
-    router_traversals += chip.noc().stats(noc::Network(n)).router_traversals;
-    link_flits += chip.noc().stats(noc::Network(n)).link_flits;
-  }
   j["actions"] = {{"crossbar_mvms", c.crossbar_mvms},
                   {"macs", c.macs},
                   {"ou_activations", c.ou_activations},

@@ -19,14 +19,14 @@ Crossbar::Crossbar(sc_core::sc_module_name name, RunContext& context)
 
 void Crossbar::program(std::int64_t rows, std::int64_t cols, std::vector<std::int16_t> weights) {
   try {
-    m_datapath = std::make_unique<CrossbarDatapath>(from_arch(m_context.arch, rows, cols), weights);
+    m_datapath = std::make_unique<CrossbarDatapath>(from_arch(m_context.arch, rows, cols),
+                                                    std::move(weights));
   } catch (const std::invalid_argument& e) {
     SC_REPORT_ERROR(kMsgId, (std::string("cannot program ") + name() + ": " + e.what()).c_str());
     return;
   }
   m_rows = rows;
   m_cols = cols;
-  m_weights = std::move(weights);
   m_context.counts.weight_rows_written += rows;
   if (m_context.trace != nullptr && m_traced && m_trace_signal < 0) {
     const std::string full = this->name();
@@ -124,13 +124,14 @@ void Crossbar::b_transport(tlm::tlm_generic_payload& payload, sc_core::sc_time& 
 
 unsigned int Crossbar::transport_dbg(tlm::tlm_generic_payload& payload) {
   // Debug reads return the programmed weights as bytes (row-major int16).
-  if (payload.get_command() != tlm::TLM_READ_COMMAND) return 0;
-  const std::size_t total = m_weights.size() * sizeof(std::int16_t);
+  if (payload.get_command() != tlm::TLM_READ_COMMAND || !m_datapath) return 0;
+  const std::vector<std::int16_t>& weights = m_datapath->weights();
+  const std::size_t total = weights.size() * sizeof(std::int16_t);
   const std::size_t offset = std::size_t(payload.get_address());
   if (offset >= total) return 0;
   const std::size_t length = std::min<std::size_t>(payload.get_data_length(), total - offset);
   std::memcpy(payload.get_data_ptr(),
-              reinterpret_cast<const unsigned char*>(m_weights.data()) + offset, length);
+              reinterpret_cast<const unsigned char*>(weights.data()) + offset, length);
   payload.set_response_status(tlm::TLM_OK_RESPONSE);
   return unsigned(length);
 }

@@ -110,7 +110,6 @@ void DispatchUnit::send_input(std::size_t li) {
     input->tensors.push_back(t);
     values += t->shape.elements();
   }
-  m_inputs.push_back(input);
   m_context.counts.global_buffer_reads += values;
   m_timing[li].start_cycle = m_context.cycles(m_keeper.get_current_time());
 

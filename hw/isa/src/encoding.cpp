@@ -139,32 +139,26 @@ bool operator==(const Instruction& a, const Instruction& b) {
   return true;
 }
 
+namespace {
+Instruction make_in(Category category, std::uint32_t opcode) {
+  Instruction i;
+  i.category = category;
+  i.opcode = opcode;
+  return i;
+}
+}  // namespace
+
 Instruction make(ROp op) {
-  Instruction i;
-  i.category = Category::r;
-  i.opcode = static_cast<std::uint32_t>(op);
-  return i;
+  return make_in(Category::r, static_cast<std::uint32_t>(op));
 }
-
 Instruction make(AOp op) {
-  Instruction i;
-  i.category = Category::a;
-  i.opcode = static_cast<std::uint32_t>(op);
-  return i;
+  return make_in(Category::a, static_cast<std::uint32_t>(op));
 }
-
 Instruction make(NOp op) {
-  Instruction i;
-  i.category = Category::n;
-  i.opcode = static_cast<std::uint32_t>(op);
-  return i;
+  return make_in(Category::n, static_cast<std::uint32_t>(op));
 }
-
 Instruction make(COp op) {
-  Instruction i;
-  i.category = Category::c;
-  i.opcode = static_cast<std::uint32_t>(op);
-  return i;
+  return make_in(Category::c, static_cast<std::uint32_t>(op));
 }
 
 const std::vector<FieldInfo>& fields(Category category) {

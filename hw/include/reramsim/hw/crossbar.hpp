@@ -74,7 +74,6 @@ class Crossbar : public sc_core::sc_module {
   RunContext& m_context;
   std::int64_t m_rows = 0;
   std::int64_t m_cols = 0;
-  std::vector<std::int16_t> m_weights;  // as programmed, for debug reads
   std::unique_ptr<CrossbarDatapath> m_datapath;
   bool m_fine = false;
   bool m_traced = true;

@@ -73,6 +73,8 @@ class CrossbarDatapath {
   // Largest OU partial sum, h * (2^d - 1) * (2^cb - 1), against 2^B - 1.
   std::int64_t ou_full_range() const { return m_qmax; }
   bool lossless() const { return m_lossless; }
+  // The programmed weights, R x N row-major.
+  const std::vector<std::int16_t>& weights() const { return m_weights; }
 
   // outputs[v][n] = the datapath's result for input vector v (vectors x R,
   // row-major) and weight column n; vectors x N values, overwritten. Inputs

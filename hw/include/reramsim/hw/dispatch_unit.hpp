@@ -53,7 +53,6 @@ class DispatchUnit : public sc_core::sc_module {
   noc::Inbox m_inbox;
   std::vector<workloads::Tensor> m_outputs;
   std::vector<LayerTiming> m_timing;
-  std::vector<std::shared_ptr<LayerInputData>> m_inputs;  // kept alive for the PEs
   std::int64_t m_finish_cycle = 0;
   bool m_finished = false;
 };
