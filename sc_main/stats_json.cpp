@@ -124,7 +124,7 @@ ordered_json make_stats(const hw::RunContext& context, hw::Chip& chip, const Fun
                      used_capacity > 0 ? double(plan.cells_used) / double(used_capacity) : 0.0}};
 
   ordered_json layers = ordered_json::array();
-  const auto& timing = dispatch.timing();
+  const auto& timing = context.layer_timing;
   for (std::size_t l = 0; l < network.layers.size(); ++l) {
     const auto& layer = network.layers[l];
     ordered_json entry;

@@ -86,16 +86,16 @@ VectorWork AluSfu::layer_op(VectorOpExtension& op) const {
   const int bits = m_context.arch.data.activation_bits;
   switch (layer.type) {
     case workloads::LayerType::pool:
-      *op.result = pool_layer(*op.inputs.front(), layer, bits, work);
+      *op.result = pool_layer(*op.inputs.front(), layer, bits, work, op.row_begin, op.rows);
       break;
     case workloads::LayerType::lrn:
-      *op.result = lrn_layer(*op.inputs.front(), layer, bits, work);
+      *op.result = lrn_layer(*op.inputs.front(), layer, bits, work, op.row_begin, op.rows);
       break;
     case workloads::LayerType::add:
-      *op.result = add_layer(op.inputs, layer, op.shift, bits, work);
+      *op.result = add_layer(op.inputs, layer, op.shift, bits, work, op.row_begin, op.rows);
       break;
     case workloads::LayerType::concat:
-      *op.result = concat_layer(op.inputs, layer, bits);
+      *op.result = concat_layer(op.inputs, layer, bits, op.row_begin, op.rows);
       break;
     default:
       SC_REPORT_ERROR(kMsgId, "layer operation on a weighted layer");

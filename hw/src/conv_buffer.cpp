@@ -78,8 +78,11 @@ void ConvBuffer::b_transport(tlm::tlm_generic_payload& payload, sc_core::sc_time
     const int C = input.shape.c;
     const int cg = layer.type == LayerType::conv ? C / layer.groups : C;
     const int c0 = layer.type == LayerType::conv ? int(req->matrix) * cg : 0;
-    const std::int64_t vectors =
+    const std::int64_t all =
         layer.type == LayerType::conv ? std::int64_t(layer.out.h) * layer.out.w : 1;
+    const std::int64_t first = layer.type == LayerType::conv ? req->vector_begin : 0;
+    const std::int64_t vectors =
+        layer.type == LayerType::conv && req->vector_count >= 0 ? req->vector_count : all;
     out.assign(std::size_t(vectors * rows), 0);
     reads.resize(std::size_t(vectors));
     const std::int64_t full =
@@ -87,7 +90,7 @@ void ConvBuffer::b_transport(tlm::tlm_generic_payload& payload, sc_core::sc_time
     const std::int64_t reused =
         window_read_accesses(m_context.arch, layer, rows, true) * read_latency;
     for (std::int64_t v = 0; v < vectors; ++v) {
-      const std::int64_t position = layer.type == LayerType::conv ? v : req->matrix;
+      const std::int64_t position = layer.type == LayerType::conv ? first + v : req->matrix;
       const int oy = int(position / layer.out.w);
       const int ox = int(position % layer.out.w);
       reads[std::size_t(v)] = layer.type == LayerType::conv && ox > 0 ? reused : full;

@@ -1,9 +1,12 @@
 #include "reramsim/hw/dispatch_unit.hpp"
 
+#include <algorithm>
+
+#include "reramsim/mapping/program.hpp"
+
 namespace reramsim::hw {
 
 using workloads::Layer;
-using workloads::LayerType;
 using workloads::Tensor;
 
 DispatchUnit::DispatchUnit(sc_core::sc_module_name name, RunContext& context)
@@ -22,105 +25,84 @@ void DispatchUnit::noc_in(tlm::tlm_generic_payload& payload, sc_core::sc_time& d
   payload.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
-void DispatchUnit::place_result(int layer_index, const noc::Packet& packet) {
-  const Layer& layer = m_context.network.layers[std::size_t(layer_index)];
-  const auto* values = static_cast<const GroupValues*>(packet.data.get());
-  Tensor& out = m_outputs[std::size_t(layer_index)];
-  m_context.counts.global_buffer_writes += std::int64_t(values->values.size());
-  if (!layer.has_weights()) {
-    for (std::size_t i = 0; i < values->values.size(); ++i) {
-      out.data[i] = std::int32_t(values->values[i]);
+void DispatchUnit::send_input() {
+  // Every PE running a layer that reads the network input, once.
+  const auto& network = m_context.network;
+  std::vector<int> pes;
+  for (std::size_t l = 0; l < network.layers.size(); ++l) {
+    const auto& inputs = network.layers[l].inputs;
+    if (std::find(inputs.begin(), inputs.end(), workloads::kNetworkInput) == inputs.end()) {
+      continue;
     }
-    return;
+    const auto& lp = m_context.plan.layers[l];
+    pes.insert(pes.end(), lp.pes.begin(), lp.pes.end());
   }
-  const mapping::LayerPlan& lp = m_context.plan.layers[std::size_t(layer_index)];
-  const mapping::OutputGroup& group = lp.groups[std::size_t(packet.tag)];
-  const int M = layer.out.c;
-  // Output channel of each of the group's columns: its kept matrix column
-  // (pruned channels stay 0, as the indexing filter leaves them), offset by
-  // the group's first channel for grouped convolutions.
-  const std::int64_t first_channel =
-      layer.type == LayerType::conv ? group.matrix * (M / layer.groups) : 0;
-  std::vector<std::int64_t> channels(std::size_t(values->cols));
-  for (std::int64_t c = 0; c < values->cols; ++c) {
-    channels[std::size_t(c)] = first_channel + lp.column(group.matrix, group.col_begin + c);
-  }
-  for (std::int64_t v = 0; v < values->vectors; ++v) {
-    const std::int64_t position = layer.type == LayerType::conv    ? v
-                                  : layer.type == LayerType::local ? group.matrix
-                                                                   : 0;
-    for (std::int64_t c = 0; c < values->cols; ++c) {
-      out.data[std::size_t(position * M + channels[std::size_t(c)])] =
-          std::int32_t(values->values[std::size_t(v * values->cols + c)]);
-    }
+  std::sort(pes.begin(), pes.end());
+  pes.erase(std::unique(pes.begin(), pes.end()), pes.end());
+  if (pes.empty()) return;
+
+  // One packet per row, read from the global buffer and multicast down the
+  // fat tree; the tree's links serialize them.
+  const Tensor& input = m_context.qnet.input;
+  const std::int64_t row_values = std::int64_t(input.shape.w) * input.shape.c;
+  for (int y = 0; y < input.shape.h; ++y) {
+    auto values = std::make_shared<GroupValues>();
+    values->vectors = input.shape.w;
+    values->cols = input.shape.c;
+    const auto first = input.data.begin() + std::ptrdiff_t(y * row_values);
+    values->values.assign(first, first + std::ptrdiff_t(row_values));
+    auto data = std::make_shared<ActivationData>();
+    data->values = values;
+    data->row = y;
+    m_context.counts.global_buffer_reads += row_values;
+
+    noc::Packet packet;
+    packet.network = noc::Network::fat_tree;
+    packet.dsts = pes;
+    packet.kind = kActivations;
+    packet.layer = workloads::kNetworkInput;
+    packet.part = y;
+    packet.bytes = (row_values * m_context.arch.data.activation_bits + 7) / 8;
+    packet.data = data;
+    noc::send_packet(noc_socket, std::move(packet), m_keeper.get_local_time());
   }
 }
 
 void DispatchUnit::run() {
   const auto& network = m_context.network;
   const std::size_t layers = network.layers.size();
-  m_outputs.resize(layers);
-  m_timing.resize(layers);
+  m_results.resize(layers);
   m_keeper.reset();
-  // Dataflow between layers: a layer's input leaves as soon as every layer it
-  // reads is complete, so independent branches (a residual block's
-  // downsample and its first convolution) run at the same time.
-  std::vector<bool> sent(layers, false);
-  std::vector<bool> complete(layers, false);
-  std::vector<std::size_t> received(layers, 0);
-  std::size_t completed = 0;
-  while (completed < layers) {
-    for (std::size_t li = 0; li < layers; ++li) {
-      if (sent[li]) continue;
-      bool ready = true;
-      for (int source : network.layers[li].inputs) {
-        ready = ready && (source == workloads::kNetworkInput || complete[std::size_t(source)]);
-      }
-      if (!ready) continue;
-      sent[li] = true;
-      send_input(li);
+  send_input();
+
+  // The network outputs: layers no layer reads. Each of their parts sends a
+  // packet per output group (one for layers without weights).
+  std::vector<bool> consumed(layers, false);
+  for (const Layer& layer : network.layers) {
+    for (int source : layer.inputs) {
+      if (source != workloads::kNetworkInput) consumed[std::size_t(source)] = true;
     }
+  }
+  std::int64_t expected = 0;
+  for (std::size_t l = 0; l < layers; ++l) {
+    if (consumed[l]) continue;
+    const Layer& layer = network.layers[l];
+    m_results[l].shape = layer.out;
+    m_results[l].data.assign(std::size_t(layer.out.elements()), 0);
+    const std::int64_t groups =
+        layer.has_weights() ? std::int64_t(m_context.plan.layers[l].groups.size()) : 1;
+    expected += groups * mapping::layer_parts(layer);
+  }
+  for (std::int64_t received = 0; received < expected; ++received) {
     const noc::Packet result =
         m_inbox.take(m_keeper, [](const noc::Packet& p) { return p.kind == kLayerResult; });
-    const std::size_t li = std::size_t(result.layer);
-    place_result(result.layer, result);
-    const std::size_t expected =
-        network.layers[li].has_weights() ? m_context.plan.layers[li].groups.size() : 1;
-    if (++received[li] == expected) {
-      complete[li] = true;
-      ++completed;
-      m_timing[li].end_cycle = m_context.cycles(m_keeper.get_current_time());
-    }
+    const auto* data = static_cast<const ActivationData*>(result.data.get());
+    place_activations(m_results[std::size_t(result.layer)], *data);
+    m_context.counts.global_buffer_writes += std::int64_t(data->values->values.size());
   }
   m_keeper.sync();
   m_finish_cycle = m_context.cycles(sc_core::sc_time_stamp());
   m_finished = true;
-}
-
-void DispatchUnit::send_input(std::size_t li) {
-  const Layer& layer = m_context.network.layers[li];
-  const mapping::LayerPlan& lp = m_context.plan.layers[li];
-  m_outputs[li].shape = layer.out;
-  m_outputs[li].data.assign(std::size_t(layer.out.elements()), 0);
-  auto input = std::make_shared<LayerInputData>();
-  std::int64_t values = 0;
-  for (int source : layer.inputs) {
-    const Tensor* t = source == workloads::kNetworkInput ? &m_context.qnet.input
-                                                         : &m_outputs[std::size_t(source)];
-    input->tensors.push_back(t);
-    values += t->shape.elements();
-  }
-  m_context.counts.global_buffer_reads += values;
-  m_timing[li].start_cycle = m_context.cycles(m_keeper.get_current_time());
-
-  noc::Packet packet;
-  packet.network = noc::Network::fat_tree;
-  packet.dsts = lp.pes;
-  packet.kind = kLayerInput;
-  packet.layer = int(li);
-  packet.bytes = (values * m_context.arch.data.activation_bits + 7) / 8;
-  packet.data = input;
-  noc::send_packet(noc_socket, std::move(packet), m_keeper.get_local_time());
 }
 
 }  // namespace reramsim::hw

@@ -52,6 +52,8 @@ Pe::Pe(sc_core::sc_module_name name, int id, RunContext& context)
         ("crossbar_socket_" + suffix).c_str()));
     crossbar_socket.back()->bind(m_crossbars.back()->mvm_socket);
   }
+  m_crossbar_free.assign(m_crossbars.size(), sc_core::SC_ZERO_TIME);
+  m_crossbar_process.resize(m_crossbars.size());
   if (context.traced(id)) {
     m_trace_signal = context.trace->add_signal(this->name(), "busy");
   } else {
@@ -83,14 +85,15 @@ void Pe::noc_in(tlm::tlm_generic_payload& payload, sc_core::sc_time& delay) {
   payload.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
-void Pe::send(noc::Network network, int dst, int kind, int layer, int tag, std::int64_t bytes,
-              std::shared_ptr<const void> data, sc_core::sc_time at) {
+void Pe::send(noc::Network network, int dst, int kind, int layer, int tag, int part,
+              std::int64_t bytes, std::shared_ptr<const void> data, sc_core::sc_time at) {
   noc::Packet packet;
   packet.network = network;
   packet.dsts = {dst};
   packet.kind = kind;
   packet.layer = layer;
   packet.tag = tag;
+  packet.part = part;
   packet.bytes = bytes;
   packet.data = std::move(data);
   // Annotated with its injection time; the NoC routes injections in time
@@ -104,6 +107,11 @@ sc_core::sc_time Pe::issue_at(sc_core::sc_time ready) {
   const sc_core::sc_time start = std::max(ready, m_keeper.get_current_time());
   m_keeper.set(start - sc_core::sc_time_stamp());
   return start;
+}
+
+void Pe::mark_layer_start(int layer, sc_core::sc_time start) {
+  const std::int64_t s = m_context.cycles(start);
+  m_context.record_layer_time(layer, s, s);
 }
 
 void Pe::mark_busy(sc_core::sc_time start, sc_core::sc_time end, Unit unit) {
@@ -143,12 +151,43 @@ void Pe::sum_busy() {
 
 void Pe::run() {
   m_keeper.reset();
-  for (const Instruction& instruction : m_program.code) {
-    if (instruction.category == Category::c &&
-        instruction.opcode == static_cast<std::uint32_t>(isa::COp::halt)) {
-      break;
+  const auto& code = m_program.code;
+  const auto is = [](const Instruction& i, isa::COp op) {
+    return i.category == Category::c && i.opcode == static_cast<std::uint32_t>(op);
+  };
+  for (std::size_t pc = 0; pc < code.size(); ++pc) {
+    const Instruction& instruction = code[pc];
+    if (is(instruction, isa::COp::halt)) break;
+    if (!is(instruction, isa::COp::loop)) {
+      m_part = 0;
+      m_parts = 1;
+      execute(instruction);
+      continue;
     }
-    execute(instruction);
+    // C.loop: the body runs once per part, plus once more per part of the
+    // largest lag so the lagging instructions reach the last part; an
+    // instruction whose part falls outside [0, parts) does nothing.
+    const int parts = int(instruction.src);
+    const std::size_t body_begin = pc + 1;
+    const std::size_t body_end = std::min(code.size(), body_begin + instruction.des);
+    int max_lag = 0;
+    for (std::size_t i = body_begin; i < body_end; ++i) {
+      if (is(code[i], isa::COp::lag)) max_lag = std::max(max_lag, int(code[i].src));
+    }
+    m_parts = parts;
+    for (int iteration = 0; iteration < parts + max_lag; ++iteration) {
+      int lag = 0;
+      for (std::size_t i = body_begin; i < body_end; ++i) {
+        if (is(code[i], isa::COp::lag)) {
+          lag = int(code[i].src);
+          continue;
+        }
+        m_part = iteration - lag;
+        if (m_part < 0 || m_part >= parts) continue;
+        execute(code[i]);
+      }
+    }
+    pc = body_end - 1;
   }
   join_crossbars();
   sum_busy();
@@ -172,13 +211,14 @@ void Pe::execute(const Instruction& instruction) {
       break;
     case Category::c:
       // Weight load, instruction fetch and data load happen at configuration
-      // (Chip), DMA and dispatch on the dispatch unit; nothing to do here.
+      // (Chip), DMA and dispatch on the dispatch unit, loops in run().
       break;
   }
 }
 
 sc_core::sc_time Pe::run_tile(const Layer& layer, bool signed_inputs, const Tensor& input,
-                              const Descriptor& tile, sc_core::sc_time delay, TileWork& work) {
+                              const Descriptor& tile, std::int64_t vector_begin,
+                              std::int64_t vector_count, sc_core::sc_time delay, TileWork& work) {
   // The convolution buffer builds the tile's input vectors; its first read
   // precedes the crossbar's first MVM.
   Img2colExtension img2col;
@@ -187,6 +227,8 @@ sc_core::sc_time Pe::run_tile(const Layer& layer, bool signed_inputs, const Tens
   img2col.matrix = tile.matrix;
   img2col.row_begin = tile.row_begin;
   img2col.rows = tile.rows;
+  img2col.vector_begin = vector_begin;
+  img2col.vector_count = vector_count;
   img2col.vectors = &work.inputs;
   img2col.read_cycles = &work.reads;
   tlm::tlm_generic_payload read;
@@ -222,22 +264,38 @@ sc_core::sc_time Pe::run_tile(const Layer& layer, bool signed_inputs, const Tens
 void Pe::execute_r(const Instruction& instruction) {
   const Descriptor& d = entry(instruction.desc);
   const Layer& layer = m_context.network.layers[std::size_t(d.layer)];
-  const LayerInput& buffer =
-      m_conv_buffers[instruction.src == static_cast<std::uint32_t>(isa::Buffer::cb1) ? 1 : 0];
-  const auto* data = static_cast<const LayerInputData*>(buffer.packet.data.get());
-  if (data == nullptr || buffer.packet.layer != d.layer) {
-    SC_REPORT_FATAL(kMsgId, "R-type instruction before its layer's input was received");
+  const auto stored = m_stores.find(layer.inputs.front());
+  const auto ready = m_input_ready.find(d.layer);
+  if (stored == m_stores.end() || ready == m_input_ready.end() || ready->second.first != m_part) {
+    SC_REPORT_FATAL(kMsgId, "R-type instruction before its part's input was received");
   }
-  const Tensor& input = *data->tensors.front();
+  const Tensor& input = stored->second.tensor;
+  // A conv part is one output row of windows; other layers have one part.
+  std::int64_t vector_begin = 0;
+  std::int64_t vector_count =
+      layer.type == workloads::LayerType::conv ? std::int64_t(layer.out.h) * layer.out.w : 1;
+  if (m_parts > 1) {
+    vector_count /= m_parts;
+    vector_begin = m_part * vector_count;
+  }
   // Inputs known non-negative (after a ReLU) need no sign handling.
   const bool signed_inputs = !m_context.network.non_negative(layer.inputs.front());
-  TileWork& work = m_tiles[instruction.desc];
+  TileWork& work = m_tiles[instruction.desc][m_part & 1];
   m_group_first.emplace(group_key(d), instruction.desc);
-  const sc_core::sc_time start = issue_at(buffer.ready);
+  const std::size_t xbar = std::size_t(d.crossbar);
+  if (m_fine && m_crossbar_process[xbar].valid() && !m_crossbar_process[xbar].terminated()) {
+    // The crossbar still steps through the previous part: the controller
+    // stalls on it, as on the annotated end in the fast mode.
+    m_keeper.sync();
+    sc_core::wait(m_crossbar_process[xbar].terminated_event());
+  }
+  const sc_core::sc_time start = issue_at(std::max(ready->second.second, m_crossbar_free[xbar]));
+  mark_layer_start(d.layer, start);
   if (!m_fine) {
-    const sc_core::sc_time end =
-        run_tile(layer, signed_inputs, input, d, start - sc_core::sc_time_stamp(), work);
+    const sc_core::sc_time end = run_tile(layer, signed_inputs, input, d, vector_begin,
+                                          vector_count, start - sc_core::sc_time_stamp(), work);
     work.ready = sc_core::sc_time_stamp() + end;
+    m_crossbar_free[xbar] = work.ready;
     mark_busy(start, work.ready, Unit::crossbars);
     return;
   }
@@ -245,15 +303,19 @@ void Pe::execute_r(const Instruction& instruction) {
   // a process per tile keeps them running in parallel until the controller
   // issues something else.
   m_keeper.sync();
-  work.process = sc_core::sc_spawn([this, &layer, &input, &d, &work, signed_inputs, start] {
-    sc_core::wait(run_tile(layer, signed_inputs, input, d, sc_core::SC_ZERO_TIME, work));
-    work.ready = sc_core::sc_time_stamp();
-    mark_busy(start, work.ready, Unit::crossbars);
-  });
+  work.process = sc_core::sc_spawn(
+      [this, &layer, &input, &d, &work, signed_inputs, start, vector_begin, vector_count, xbar] {
+        sc_core::wait(run_tile(layer, signed_inputs, input, d, vector_begin, vector_count,
+                               sc_core::SC_ZERO_TIME, work));
+        work.ready = sc_core::sc_time_stamp();
+        m_crossbar_free[xbar] = work.ready;
+        mark_busy(start, work.ready, Unit::crossbars);
+      });
+  m_crossbar_process[xbar] = work.process;
 }
 
-const Pe::TileWork& Pe::await_tile(std::uint32_t desc) {
-  TileWork& work = m_tiles[desc];
+Pe::TileWork& Pe::await_tile(std::uint32_t desc, int part) {
+  TileWork& work = m_tiles[desc][part & 1];
   if (work.process.valid() && !work.process.terminated()) {
     // A fine-grained crossbar is still stepping: the controller stalls on it
     // as it would on the annotated end in the fast mode.
@@ -264,7 +326,12 @@ const Pe::TileWork& Pe::await_tile(std::uint32_t desc) {
 }
 
 void Pe::join_crossbars() {
-  for (auto& [desc, work] : m_tiles) await_tile(desc);
+  for (auto& process : m_crossbar_process) {
+    if (process.valid() && !process.terminated()) {
+      m_keeper.sync();
+      sc_core::wait(process.terminated_event());
+    }
+  }
 }
 
 sc_core::sc_time Pe::run_alu(VectorOpExtension& ext, sc_core::sc_time start) {
@@ -283,21 +350,21 @@ sc_core::sc_time Pe::run_alu(VectorOpExtension& ext, sc_core::sc_time start) {
 
 Pe::Held& Pe::accumulator(const Descriptor& d) {
   const std::int64_t key = group_key(d);
-  auto it = m_accumulators.find(key);
-  if (it != m_accumulators.end()) return it->second;
-  // The group's first tile on this PE starts its accumulator.
+  Held& held = m_accumulators[key];
+  if (held.part == m_part && held.values) return held;
+  // The group's first tile on this PE starts its accumulator for the part.
   const auto first = m_group_first.find(key);
   if (first == m_group_first.end()) {
     SC_REPORT_FATAL(kMsgId, "output group used before any of its tiles was computed");
   }
-  const TileWork& work = await_tile(first->second);
-  Held held;
+  const TileWork& work = await_tile(first->second, m_part);
   held.values = std::make_shared<GroupValues>();
   held.values->vectors = work.vectors;
   held.values->cols = entry(first->second).cols;
   held.values->values = work.products;
   held.ready = work.ready;
-  return m_accumulators[key] = held;
+  held.part = m_part;
+  return held;
 }
 
 void Pe::execute_a(const Instruction& instruction) {
@@ -305,30 +372,39 @@ void Pe::execute_a(const Instruction& instruction) {
   const auto op = static_cast<isa::AOp>(instruction.opcode);
   VectorOpExtension ext;
   if (d.kind == Descriptor::Kind::layer) {
-    // A whole pool / lrn / residual add / concat layer on the lanes.
-    const LayerInput& buffer =
-        m_conv_buffers[instruction.src == static_cast<std::uint32_t>(isa::Buffer::cb1) ? 1 : 0];
-    const auto* data = static_cast<const LayerInputData*>(buffer.packet.data.get());
+    // A pool / lrn / residual add / concat layer's part (output rows) on the lanes.
+    const Layer& layer = m_context.network.layers[std::size_t(d.layer)];
+    const auto ready = m_input_ready.find(d.layer);
+    if (ready == m_input_ready.end() || ready->second.first != m_part) {
+      SC_REPORT_FATAL(kMsgId, "A-type layer operation before its part's input was received");
+    }
     auto result = std::make_shared<Tensor>();
     ext.op = VectorOp::layer;
-    ext.layer = &m_context.network.layers[std::size_t(d.layer)];
-    ext.inputs = data->tensors;
+    ext.layer = &layer;
+    for (int source : layer.inputs) ext.inputs.push_back(&m_stores.at(source).tensor);
     ext.result = result.get();
     ext.shift = d.shift;
-    const sc_core::sc_time end = run_alu(ext, issue_at(buffer.ready));
-    for (const Tensor* t : data->tensors) m_context.counts.buffer_reads += t->shape.elements();
+    ext.row_begin = m_parts > 1 ? m_part : 0;
+    ext.rows = m_parts > 1 ? 1 : layer.out.h;
+    const sc_core::sc_time start = issue_at(ready->second.second);
+    mark_layer_start(d.layer, start);
+    const sc_core::sc_time end = run_alu(ext, start);
+    for (const Tensor* t : ext.inputs) {
+      m_context.counts.buffer_reads += t->shape.elements() / (m_parts > 1 ? t->shape.h : 1);
+    }
     Held& out = m_outputs[layer_key(d.layer)];
     out.values = std::make_shared<GroupValues>();
-    out.values->vectors = 1;
-    out.values->cols = std::int64_t(result->data.size());
+    out.values->vectors = std::int64_t(ext.rows) * layer.out.w;
+    out.values->cols = layer.out.c;
     out.values->values.assign(result->data.begin(), result->data.end());
     out.ready = end;
+    out.part = m_part;
     return;
   }
-  Held& acc = accumulator(d);
   if (d.kind == Descriptor::Kind::tile) {
     // Row tiles of one output group on this PE add up.
-    const TileWork& work = await_tile(instruction.desc);
+    Held& acc = accumulator(d);
+    const TileWork& work = await_tile(instruction.desc, m_part);
     auto& v = acc.values->values;
     ext.op = VectorOp::add;
     ext.a = v.data();
@@ -369,6 +445,7 @@ void Pe::execute_a(const Instruction& instruction) {
       if (from2(isa::Buffer::dt)) {  // + beta
         on_outputs(VectorOp::add, column_values(d.bn_beta), 0);
       } else {  // partial sums received from another PE
+        Held& acc = accumulator(d);
         const Held& partial = m_received[key];
         auto& v = acc.values->values;
         ext.op = VectorOp::add;
@@ -381,7 +458,9 @@ void Pe::execute_a(const Instruction& instruction) {
       break;
     case isa::AOp::shift:
       if (from(isa::Buffer::acc)) {  // requantize into the output buffer
+        Held& acc = accumulator(d);
         Held& out = m_outputs[key];
+        out.part = m_part;
         out.values = std::make_shared<GroupValues>(*acc.values);
         ext.op = VectorOp::shift;
         ext.a = acc.values->values.data();
@@ -433,50 +512,157 @@ void Pe::execute_a(const Instruction& instruction) {
   }
 }
 
+Pe::InputStore& Pe::store(int source, int packets_per_row) {
+  auto it = m_stores.find(source);
+  if (it != m_stores.end()) {
+    // Outputs this PE sent itself may have come before the receive that
+    // says how many packets make a row.
+    if (packets_per_row > 0 && it->second.packets_per_row <= 0) {
+      it->second.packets_per_row = packets_per_row;
+      advance(it->second);
+    }
+    return it->second;
+  }
+  InputStore& s = m_stores[source];
+  const workloads::Shape& shape = m_context.network.shape_of(source);
+  s.tensor.shape = shape;
+  s.tensor.data.assign(std::size_t(shape.elements()), 0);
+  s.packets_per_row = packets_per_row;
+  s.packets.assign(std::size_t(shape.h), 0);
+  s.arrived.assign(std::size_t(shape.h), sc_core::SC_ZERO_TIME);
+  return s;
+}
+
+void Pe::add_to_store(InputStore& s, const ActivationData& data, sc_core::sc_time arrival) {
+  place_activations(s.tensor, data);
+  m_context.counts.buffer_writes += std::int64_t(data.values->values.size());
+  const std::size_t row = std::size_t(data.row);
+  s.packets[row] += 1;
+  s.arrived[row] = std::max(s.arrived[row], arrival);
+  advance(s);
+}
+
+void Pe::advance(InputStore& s) {
+  if (s.packets_per_row <= 0) return;  // not known yet
+  while (s.complete_rows < s.tensor.shape.h &&
+         s.packets[std::size_t(s.complete_rows)] >= s.packets_per_row) {
+    const sc_core::sc_time before = s.complete_rows == 0 ? sc_core::SC_ZERO_TIME : s.prefix.back();
+    s.prefix.push_back(std::max(before, s.arrived[std::size_t(s.complete_rows)]));
+    ++s.complete_rows;
+  }
+}
+
+namespace {
+// The last row of a source's output that part `part` of `layer` reads.
+int last_input_row(const Layer& layer, const workloads::Shape& in, int part, int parts) {
+  if (parts <= 1) return in.h - 1;
+  switch (layer.type) {
+    case workloads::LayerType::conv:
+    case workloads::LayerType::pool: {
+      const int last = part * layer.stride_h - layer.pad_h + layer.kernel_h - 1;
+      return std::clamp(last, 0, in.h - 1);
+    }
+    default:  // lrn, add, concat: row for row
+      return std::min(part, in.h - 1);
+  }
+}
+}  // namespace
+
+void Pe::receive_input(const Descriptor& d) {
+  // Waits until every row of the source the part reads has arrived.
+  const Layer& layer = m_context.network.layers[std::size_t(d.layer)];
+  InputStore& s = store(d.source, d.packets_per_row);
+  const int last = last_input_row(layer, s.tensor.shape, m_part, m_parts);
+  const int source = d.source;
+  while (s.complete_rows <= last) {
+    sc_core::sc_time arrival;
+    const noc::Packet packet = m_inbox.take(
+        m_keeper,
+        [&](const noc::Packet& p) {
+          return p.kind == kActivations && p.layer == source && p.part <= last;
+        },
+        &arrival);
+    add_to_store(s, *static_cast<const ActivationData*>(packet.data.get()), arrival);
+  }
+  auto& ready = m_input_ready[d.layer];
+  if (ready.first != m_part) ready = {m_part, sc_core::SC_ZERO_TIME};
+  ready.second = std::max(ready.second, s.prefix[std::size_t(last)]);
+}
+
+void Pe::send_outputs(const Instruction& instruction, const Descriptor& d) {
+  const auto& arch = m_context.arch;
+  const bool layer_op = d.kind == Descriptor::Kind::layer;
+  const std::int64_t key = layer_op ? layer_key(d.layer) : group_key(d);
+  const Held& out = m_outputs[key];
+  if (!out.values || out.part != m_part) {
+    SC_REPORT_FATAL(kMsgId, "outputs sent before they were computed");
+  }
+  const Layer& layer = m_context.network.layers[std::size_t(d.layer)];
+  auto data = std::make_shared<ActivationData>();
+  data->values = out.values;
+  data->row = d.position >= 0 ? int(d.position / layer.out.w) : m_part;
+  data->x_begin = d.position >= 0 ? int(d.position % layer.out.w) : 0;
+  data->channels = layer_op ? nullptr : &d.channels;
+  const sc_core::sc_time at = issue_at(out.ready);
+  // The values as computed, for the functional check (debug path, no time).
+  const void*& recorded = m_recorded[key];
+  if (recorded != out.values.get()) {
+    recorded = out.values.get();
+    place_activations(m_context.observed[std::size_t(d.layer)], *data);
+    const std::int64_t cycle = m_context.cycles(at);
+    m_context.record_layer_time(d.layer, cycle, cycle);
+  }
+  const auto op = static_cast<isa::NOp>(instruction.opcode);
+  const std::int64_t bytes =
+      bytes_for(std::int64_t(out.values->values.size()), arch.data.activation_bits);
+  if (op == isa::NOp::coll) {
+    send(noc::Network::collection, arch.chip.pes(), kLayerResult, d.layer, d.group, data->row,
+         bytes, data, at);
+    return;
+  }
+  const int to = int(instruction.des);
+  if (to == m_id) {
+    // A consumer on this PE: the outputs stay in the PE (no NoC).
+    add_to_store(store(d.layer, 0), *data, at);
+    return;
+  }
+  send(noc::Network::mesh, to, kActivations, d.layer, d.group, data->row, bytes, data, at);
+}
+
 void Pe::execute_n(const Instruction& instruction) {
   const Descriptor& d = entry(instruction.io_ch);
   const auto op = static_cast<isa::NOp>(instruction.opcode);
   const auto& arch = m_context.arch;
-  const int dispatch = arch.chip.pes();
-  if (op == isa::NOp::dist) {
-    // The layer's input arrives; the two convolution buffers alternate.
-    LayerInput& buffer = m_conv_buffers[m_next_buffer];
-    m_next_buffer ^= 1;
-    buffer.packet = m_inbox.take(
-        m_keeper, [&](const noc::Packet& p) { return p.kind == kLayerInput && p.layer == d.layer; },
-        &buffer.ready);
-    const auto* data = static_cast<const LayerInputData*>(buffer.packet.data.get());
-    for (const Tensor* t : data->tensors) m_context.counts.buffer_writes += t->shape.elements();
+  if (d.kind == Descriptor::Kind::input) {
+    receive_input(d);
     return;
   }
-  const std::int64_t key = d.kind == Descriptor::Kind::layer ? layer_key(d.layer) : group_key(d);
-  if (op == isa::NOp::local && instruction.recv == 1) {
+  const std::int64_t key = group_key(d);
+  if (op == isa::NOp::local && instruction.recv == 1) {  // partial sums from a contributor
     Held& partial = m_received[key];
     const int from = int(instruction.src);
+    const int part = m_part;
     const noc::Packet packet = m_inbox.take(
         m_keeper,
         [&](const noc::Packet& p) {
-          return p.kind == kPartialSums && p.layer == d.layer && p.tag == d.group && p.src == from;
+          return p.kind == kPartialSums && p.layer == d.layer && p.tag == d.group &&
+                 p.src == from && p.part == part;
         },
         &partial.ready);
     partial.values = std::const_pointer_cast<GroupValues>(
         std::static_pointer_cast<const GroupValues>(packet.data));
+    partial.part = m_part;
     return;
   }
-  if (op == isa::NOp::local) {  // partial sums to the reducing PE
+  if (op == isa::NOp::local && d.partial) {  // partial sums to the reducing PE
     const Held& acc = accumulator(d);
     const int rows = int(m_context.plan.layers[std::size_t(d.layer)].shape.rows);
-    send(noc::Network::mesh, int(instruction.des), kPartialSums, d.layer, d.group,
+    send(noc::Network::mesh, int(instruction.des), kPartialSums, d.layer, d.group, m_part,
          bytes_for(std::int64_t(acc.values->values.size()), partial_sum_bits(arch, rows)),
          acc.values, issue_at(acc.ready));
     return;
   }
-  // Collection: the outputs go up to the global buffer.
-  const Held& out = m_outputs[key];
-  send(noc::Network::collection, dispatch, kLayerResult, d.layer,
-       d.kind == Descriptor::Kind::layer ? 0 : d.group,
-       bytes_for(std::int64_t(out.values->values.size()), arch.data.activation_bits), out.values,
-       issue_at(out.ready));
+  send_outputs(instruction, d);
 }
 
 }  // namespace reramsim::hw

@@ -31,6 +31,19 @@ Tensor make_tensor(const workloads::Shape& shape) {
   return t;
 }
 
+// Output rows [row_begin, row_begin + rows) of a layer; rows < 0: all.
+struct RowRange {
+  int begin;
+  int count;
+  RowRange(const Layer& layer, int row_begin, int rows)
+      : begin(rows < 0 ? 0 : row_begin), count(rows < 0 ? layer.out.h : rows) {}
+  workloads::Shape shape(const Layer& layer) const {
+    workloads::Shape s = layer.out;
+    s.h = count;
+    return s;
+  }
+};
+
 }  // namespace
 
 std::int64_t lanes_cycles(const VectorWork& work, const arch::ArchConfig& arch) {
@@ -46,11 +59,13 @@ std::int32_t requantize_value(std::int64_t acc, int shift, int activation_bits, 
   return clamp_activation(rounded, activation_bits, relu);
 }
 
-Tensor pool_layer(const Tensor& in, const Layer& layer, int activation_bits, VectorWork& work) {
-  Tensor out = make_tensor(layer.out);
+Tensor pool_layer(const Tensor& in, const Layer& layer, int activation_bits, VectorWork& work,
+                  int row_begin, int rows) {
+  const RowRange range(layer, row_begin, rows);
+  Tensor out = make_tensor(range.shape(layer));
   const bool is_max = layer.pool_mode == workloads::PoolMode::max;
   const int C = in.shape.c;
-  for (int oy = 0; oy < layer.out.h; ++oy) {
+  for (int oy = range.begin; oy < range.begin + range.count; ++oy) {
     const int y0 = oy * layer.stride_h - layer.pad_h;
     const int y_begin = std::max(y0, 0);
     const int y_end = std::min(y0 + layer.kernel_h, in.shape.h);
@@ -75,7 +90,7 @@ Tensor pool_layer(const Tensor& in, const Layer& layer, int activation_bits, Vec
           work.alu_mul_div += 1;
         }
         work.alu_simple += count - 1;
-        out.data[(std::size_t(oy) * layer.out.w + ox) * C + c] =
+        out.data[(std::size_t(oy - range.begin) * layer.out.w + ox) * C + c] =
             clamp_activation(value, activation_bits, relu_of(layer));
       }
     }
@@ -83,13 +98,16 @@ Tensor pool_layer(const Tensor& in, const Layer& layer, int activation_bits, Vec
   return out;
 }
 
-Tensor lrn_layer(const Tensor& in, const Layer& layer, int activation_bits, VectorWork& work) {
-  Tensor out = make_tensor(layer.out);
+Tensor lrn_layer(const Tensor& in, const Layer& layer, int activation_bits, VectorWork& work,
+                 int row_begin, int rows) {
+  const RowRange range(layer, row_begin, rows);
+  Tensor out = make_tensor(range.shape(layer));
   const int C = in.shape.c;
   const int half = layer.lrn_size / 2;
   const double scale = layer.lrn_alpha / layer.lrn_size;
-  for (std::int64_t p = 0; p < in.shape.elements() / C; ++p) {
-    const std::int32_t* x = in.data.data() + p * C;
+  const std::int64_t first = std::int64_t(range.begin) * in.shape.w;
+  for (std::int64_t p = 0; p < std::int64_t(range.count) * in.shape.w; ++p) {
+    const std::int32_t* x = in.data.data() + (first + p) * C;
     for (int c = 0; c < C; ++c) {
       double sum_sq = 0.0;
       const int c_begin = std::max(0, c - half);
@@ -108,11 +126,13 @@ Tensor lrn_layer(const Tensor& in, const Layer& layer, int activation_bits, Vect
 }
 
 Tensor add_layer(const std::vector<const Tensor*>& in, const Layer& layer, int shift,
-                 int activation_bits, VectorWork& work) {
-  Tensor out = make_tensor(layer.out);
+                 int activation_bits, VectorWork& work, int row_begin, int rows) {
+  const RowRange range(layer, row_begin, rows);
+  Tensor out = make_tensor(range.shape(layer));
+  const std::size_t first = std::size_t(range.begin) * layer.out.w * layer.out.c;
   for (std::size_t i = 0; i < out.data.size(); ++i) {
     std::int64_t acc = 0;
-    for (const Tensor* t : in) acc += t->data[i];
+    for (const Tensor* t : in) acc += t->data[first + i];
     out.data[i] = requantize_value(acc, shift, activation_bits, relu_of(layer));
   }
   // The additions, then one shift-and-clamp per element.
@@ -120,15 +140,18 @@ Tensor add_layer(const std::vector<const Tensor*>& in, const Layer& layer, int s
   return out;
 }
 
-Tensor concat_layer(const std::vector<const Tensor*>& in, const Layer& layer, int activation_bits) {
-  Tensor out = make_tensor(layer.out);
-  const std::int64_t positions = std::int64_t(layer.out.h) * layer.out.w;
+Tensor concat_layer(const std::vector<const Tensor*>& in, const Layer& layer, int activation_bits,
+                    int row_begin, int rows) {
+  const RowRange range(layer, row_begin, rows);
+  Tensor out = make_tensor(range.shape(layer));
+  const std::int64_t positions = std::int64_t(range.count) * layer.out.w;
+  const std::int64_t first = std::int64_t(range.begin) * layer.out.w;
   int channel = 0;
   for (const Tensor* t : in) {
     for (std::int64_t p = 0; p < positions; ++p) {
       for (int c = 0; c < t->shape.c; ++c) {
         out.data[std::size_t(p * layer.out.c + channel + c)] = clamp_activation(
-            t->data[std::size_t(p * t->shape.c + c)], activation_bits, relu_of(layer));
+            t->data[std::size_t((first + p) * t->shape.c + c)], activation_bits, relu_of(layer));
       }
     }
     channel += t->shape.c;

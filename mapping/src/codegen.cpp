@@ -43,6 +43,14 @@ class ProgramBuilder {
     d.shift = shift;
     return add(d);
   }
+  std::uint32_t input_entry(int layer, int source, int packets_per_row) {
+    Descriptor d;
+    d.kind = Descriptor::Kind::input;
+    d.layer = layer;
+    d.source = source;
+    d.packets_per_row = packets_per_row;
+    return add(d);
+  }
   std::uint32_t tile_entry(const MappingPlan& plan, int tile_index) {
     const CrossbarTile& t = plan.tiles[std::size_t(tile_index)];
     Descriptor d;
@@ -93,35 +101,66 @@ Instruction a_op(AOp op, Buffer src, Buffer src2, Buffer des, std::uint32_t desc
 }
 
 // An executed BatchNorm on a group's requantized outputs in `ob` (docs/isa.md):
-// the per-column factor gamma * 2^12/sqrt(var) is built in `acc` from the
-// parameters in the descriptor table (`dt`), then applied element-wise.
-template <typename Builder>
-void emit_batchnorm(Builder& b, std::uint32_t desc, int bn_shift) {
-  b.emit(a_op(AOp::rsqrt, Buffer::dt, Buffer::dt, Buffer::acc, desc,
-              std::uint32_t(workloads::kBatchNormRsqrtBits)));
-  b.emit(a_op(AOp::mul, Buffer::dt, Buffer::acc, Buffer::acc, desc));  // gamma * r
-  b.emit(a_op(AOp::sub, Buffer::ob, Buffer::dt, Buffer::ob, desc));    // y - mean
-  b.emit(a_op(AOp::mul, Buffer::ob, Buffer::acc, Buffer::ob, desc));   // * factor
-  b.emit(a_op(AOp::shift, Buffer::ob, Buffer::ob, Buffer::ob, desc, std::uint32_t(bn_shift)));
-  b.emit(a_op(AOp::add, Buffer::ob, Buffer::dt, Buffer::ob, desc));       // + beta
-  b.emit(a_op(AOp::shift, Buffer::ob, Buffer::ob, Buffer::ob, desc, 0));  // clamp
-}
-
-// Sends a PE's output buffer (the entry's layer or group) to the global buffer.
-Instruction collect(int pe, std::uint32_t entry) {
-  Instruction send = isa::make(NOp::coll);
-  send.src = std::uint32_t(pe);
-  send.des = isa::kDispatchEndpoint;
-  send.exit = static_cast<std::uint32_t>(isa::Exit::up);
-  send.io_ch = entry;
-  return send;
+// the per-column factor gamma * 2^12/sqrt(var) is built in `acc` once, before
+// the layer's loop, from the parameters in the descriptor table (`dt`); each
+// part then applies it element-wise.
+void emit_batchnorm(std::vector<Instruction>& prologue, std::vector<Instruction>& body,
+                    std::uint32_t desc, int bn_shift) {
+  prologue.push_back(a_op(AOp::rsqrt, Buffer::dt, Buffer::dt, Buffer::acc, desc,
+                          std::uint32_t(workloads::kBatchNormRsqrtBits)));
+  prologue.push_back(a_op(AOp::mul, Buffer::dt, Buffer::acc, Buffer::acc, desc));  // gamma * r
+  body.push_back(a_op(AOp::sub, Buffer::ob, Buffer::dt, Buffer::ob, desc));        // y - mean
+  body.push_back(a_op(AOp::mul, Buffer::ob, Buffer::acc, Buffer::ob, desc));       // * factor
+  body.push_back(
+      a_op(AOp::shift, Buffer::ob, Buffer::ob, Buffer::ob, desc, std::uint32_t(bn_shift)));
+  body.push_back(a_op(AOp::add, Buffer::ob, Buffer::dt, Buffer::ob, desc));       // + beta
+  body.push_back(a_op(AOp::shift, Buffer::ob, Buffer::ob, Buffer::ob, desc, 0));  // clamp
 }
 
 std::uint32_t clamp_field(std::int64_t value, std::uint32_t max) {
   return std::uint32_t(std::min<std::int64_t>(value, max));
 }
 
+// The mesh port a transfer from `from` to `to` leaves by (XY routing: x first).
+isa::Exit mesh_exit(const arch::ArchConfig& arch, int from, int to) {
+  const int width = arch.chip.pe_x;
+  const int dx = to % width - from % width;
+  const int dy = to / width - from / width;
+  if (dx > 0) return isa::Exit::east;
+  if (dx < 0) return isa::Exit::west;
+  if (dy > 0) return isa::Exit::north;
+  if (dy < 0) return isa::Exit::south;
+  return isa::Exit::local;
+}
+
+Instruction transfer(NOp op, const arch::ArchConfig& arch, int from, int to, std::uint32_t entry,
+                     bool receive) {
+  Instruction i = isa::make(op);
+  i.src = std::uint32_t(from);
+  i.des = std::uint32_t(to);
+  i.io_ch = entry;
+  i.recv = receive ? 1 : 0;
+  if (op == NOp::coll) {
+    i.exit = static_cast<std::uint32_t>(isa::Exit::up);
+  } else if (op == NOp::local && !receive) {
+    i.exit = static_cast<std::uint32_t>(mesh_exit(arch, from, to));
+  }
+  return i;
+}
+
+Instruction control(COp op, std::uint32_t src, std::uint32_t des) {
+  Instruction i = isa::make(op);
+  i.src = src;
+  i.des = des;
+  return i;
+}
+
 }  // namespace
+
+int layer_parts(const Layer& layer) {
+  if (layer.type == LayerType::fc || layer.type == LayerType::local) return 1;
+  return std::max(1, layer.out.h);
+}
 
 std::vector<PeProgram> make_programs(const workloads::Network& network,
                                      const arch::ArchConfig& arch, const MappingPlan& plan,
@@ -129,126 +168,165 @@ std::vector<PeProgram> make_programs(const workloads::Network& network,
   std::vector<PeProgram> programs(std::size_t(arch.chip.pes()));
   std::vector<ProgramBuilder> builders;
   for (auto& p : programs) builders.emplace_back(p);
-  std::vector<int> layers_seen(programs.size(), 0);  // picks each PE's convolution buffer
+  const std::size_t layers = network.layers.size();
   const std::uint32_t dispatch = isa::kDispatchEndpoint;
 
-  for (std::size_t li = 0; li < network.layers.size(); ++li) {
+  // Where each layer's output goes: every PE running a layer that reads it
+  // (ascending), none for a network output (it goes up the collection tree).
+  std::vector<std::vector<int>> consumer_pes(layers);
+  for (std::size_t c = 0; c < layers; ++c) {
+    for (int source : network.layers[c].inputs) {
+      if (source == workloads::kNetworkInput) continue;
+      auto& pes = consumer_pes[std::size_t(source)];
+      pes.insert(pes.end(), plan.layers[c].pes.begin(), plan.layers[c].pes.end());
+    }
+  }
+  for (auto& pes : consumer_pes) {
+    std::sort(pes.begin(), pes.end());
+    pes.erase(std::unique(pes.begin(), pes.end()), pes.end());
+  }
+  // Packets that complete one output row of a layer: one per output group
+  // covering the row (a locally connected layer's groups each cover one
+  // position), one for layers without weights and the network input.
+  const auto packets_per_row = [&](int source) {
+    if (source == workloads::kNetworkInput) return 1;
+    const Layer& l = network.layers[std::size_t(source)];
+    if (!l.has_weights()) return 1;
+    const std::size_t groups = plan.layers[std::size_t(source)].groups.size();
+    if (l.type != LayerType::local) return int(groups);
+    if (groups % std::size_t(l.out.h) != 0) {
+      throw std::logic_error("layer " + l.name + ": output groups not uniform over its rows");
+    }
+    return int(groups / std::size_t(l.out.h));
+  };
+  // Sends a group's or layer's outputs to their consumers.
+  const auto emit_sends = [&](std::size_t li, int pe, std::uint32_t entry,
+                              std::vector<Instruction>& body) {
+    const auto& consumers = consumer_pes[li];
+    if (consumers.empty()) {
+      body.push_back(transfer(NOp::coll, arch, pe, int(dispatch), entry, false));
+      return;
+    }
+    for (int to : consumers) body.push_back(transfer(NOp::local, arch, pe, to, entry, false));
+  };
+
+  for (std::size_t li = 0; li < layers; ++li) {
     const Layer& layer = network.layers[li];
     const LayerPlan& lp = plan.layers[li];
+    const workloads::QuantizedLayer& ql = qnet.layers[li];
+    const int parts = layer_parts(layer);
     // PEs in ascending order, so programs do not depend on container order.
     for (int pe : lp.pes) {
       ProgramBuilder& b = builders[std::size_t(pe)];
-      const Buffer cb = layers_seen[std::size_t(pe)]++ % 2 == 0 ? Buffer::cb0 : Buffer::cb1;
-      const std::uint32_t layer_desc = b.layer_entry(int(li), qnet.layers[li].shift);
+      std::vector<Instruction> prologue;  // once, before the loop
+      std::vector<Instruction> body;      // once per part
 
-      Instruction receive = isa::make(NOp::dist);
-      receive.recv = 1;
-      receive.src = dispatch;
-      receive.des = std::uint32_t(pe);
-      receive.io_ch = layer_desc;
-      b.emit(receive);
+      // The input rows the part needs, from each distinct source.
+      std::vector<int> sources;
+      for (int source : layer.inputs) {
+        if (std::find(sources.begin(), sources.end(), source) == sources.end()) {
+          sources.push_back(source);
+        }
+      }
+      for (int source : sources) {
+        const std::uint32_t entry = b.input_entry(int(li), source, packets_per_row(source));
+        if (source == workloads::kNetworkInput) {
+          body.push_back(transfer(NOp::dist, arch, int(dispatch), pe, entry, true));
+        } else {
+          const LayerPlan& sp = plan.layers[std::size_t(source)];
+          const int from = network.layers[std::size_t(source)].has_weights()
+                               ? sp.groups.front().reducer_pe
+                               : sp.pes.front();
+          body.push_back(transfer(NOp::local, arch, from, pe, entry, true));
+        }
+      }
 
       if (!layer.has_weights()) {
+        const std::uint32_t layer_desc = b.layer_entry(int(li), ql.shift);
         Instruction op = isa::make(layer_opcode(layer));
-        op.src = buffer(cb);
-        op.src2 = buffer(cb);
+        op.src = buffer(Buffer::cb0);
+        op.src2 = buffer(Buffer::cb0);
         op.des = buffer(Buffer::ob);
-        op.size = clamp_field(layer.out.elements(), (1u << 24) - 1);
+        op.size = clamp_field(layer.out.elements() / parts, (1u << 24) - 1);
         op.desc = layer_desc;
-        b.emit(op);
-        b.emit(collect(pe, layer_desc));
-        continue;
-      }
-
-      // One MVM per crossbar tile, all issued before the additions that
-      // combine row tiles of one group, so the crossbars run in parallel.
-      std::map<int, bool> group_started;
-      std::vector<std::uint32_t> later_tiles;  // not the first of their group here
-      const ROp rop = layer.type == LayerType::fc ? ROp::fc : ROp::conv;
-      for (int t : lp.tiles) {
-        const CrossbarTile& tile = plan.tiles[std::size_t(t)];
-        if (tile.pe != pe) continue;
-        const std::uint32_t tile_desc = b.tile_entry(plan, t);
-        Instruction mvm = isa::make(rop);
-        mvm.sparse = lp.sparse ? 1 : 0;
-        mvm.kernel = clamp_field(layer.type == LayerType::fc ? 1 : layer.kernel_h, 31);
-        mvm.in_ch = clamp_field(layer.in.c, 65535);
-        mvm.src = buffer(cb);
-        mvm.des = buffer(Buffer::acc);
-        mvm.index = std::uint32_t(tile.crossbar);
-        mvm.desc = tile_desc;
-        b.emit(mvm);
-        if (group_started[tile.group]) later_tiles.push_back(tile_desc);
-        group_started[tile.group] = true;
-      }
-      for (std::uint32_t tile_desc : later_tiles) {
-        Instruction add = isa::make(AOp::add);
-        add.src = buffer(Buffer::acc);
-        add.src2 = buffer(Buffer::acc);
-        add.des = buffer(Buffer::acc);
-        add.desc = tile_desc;  // adds this tile's products into its group
-        b.emit(add);
-      }
-      for (std::size_t g = 0; g < lp.groups.size(); ++g) {
-        const OutputGroup& group = lp.groups[g];
-        const bool reduces = group.reducer_pe == pe;
-        const bool contributes = std::find(group.contributors.begin(), group.contributors.end(),
-                                           pe) != group.contributors.end();
-        if (!reduces && !contributes) continue;
-        const std::uint32_t group_desc = b.group_entry(int(li), int(g), qnet.layers[li].shift);
-        const workloads::QuantizedLayer& ql = qnet.layers[li];
-        if (ql.has_batchnorm() && reduces) {
-          // The parameters of the channels this group's columns produce.
+        body.push_back(op);
+        emit_sends(li, pe, layer_desc, body);
+      } else {
+        // One MVM per crossbar tile, all issued before the additions that
+        // combine row tiles of one group, so the crossbars run in parallel.
+        std::map<int, bool> group_started;
+        std::vector<std::uint32_t> later_tiles;  // not the first of their group here
+        const ROp rop = layer.type == LayerType::fc ? ROp::fc : ROp::conv;
+        for (int t : lp.tiles) {
+          const CrossbarTile& tile = plan.tiles[std::size_t(t)];
+          if (tile.pe != pe) continue;
+          const std::uint32_t tile_desc = b.tile_entry(plan, t);
+          Instruction mvm = isa::make(rop);
+          mvm.sparse = lp.sparse ? 1 : 0;
+          mvm.kernel = clamp_field(layer.type == LayerType::fc ? 1 : layer.kernel_h, 31);
+          mvm.in_ch = clamp_field(layer.in.c, 65535);
+          mvm.src = buffer(Buffer::cb0);
+          mvm.des = buffer(Buffer::acc);
+          mvm.index = std::uint32_t(tile.crossbar);
+          mvm.desc = tile_desc;
+          body.push_back(mvm);
+          if (group_started[tile.group]) later_tiles.push_back(tile_desc);
+          group_started[tile.group] = true;
+        }
+        // The arithmetic works one part behind the crossbars (Fig. 6).
+        if (parts > 1) {
+          body.push_back(control(COp::lag, 1, 0));
+        }
+        for (std::uint32_t tile_desc : later_tiles) {
+          body.push_back(a_op(AOp::add, Buffer::acc, Buffer::acc, Buffer::acc, tile_desc));
+        }
+        for (std::size_t g = 0; g < lp.groups.size(); ++g) {
+          const OutputGroup& group = lp.groups[g];
+          const bool reduces = group.reducer_pe == pe;
+          const bool contributes = std::find(group.contributors.begin(), group.contributors.end(),
+                                             pe) != group.contributors.end();
+          if (!reduces && !contributes) continue;
+          const std::uint32_t group_desc = b.group_entry(int(li), int(g), ql.shift);
+          if (contributes) {
+            b.entry(group_desc).partial = true;
+            body.push_back(transfer(NOp::local, arch, pe, group.reducer_pe, group_desc, false));
+            continue;
+          }
+          // The channels this group's columns produce (and, with an executed
+          // BatchNorm, their parameters).
           Descriptor& d = b.entry(group_desc);
           const std::int64_t first_channel =
               layer.type == LayerType::conv ? group.matrix * (layer.out.c / layer.groups) : 0;
           for (std::int64_t k = 0; k < group.cols; ++k) {
             const std::size_t c =
                 std::size_t(first_channel + lp.column(group.matrix, group.col_begin + k));
-            d.bn_mean.push_back(ql.bn_mean[c]);
-            d.bn_var.push_back(ql.bn_var[c]);
-            d.bn_gamma.push_back(ql.bn_gamma[c]);
-            d.bn_beta.push_back(ql.bn_beta[c]);
+            d.channels.push_back(std::int32_t(c));
+            if (ql.has_batchnorm()) {
+              d.bn_mean.push_back(ql.bn_mean[c]);
+              d.bn_var.push_back(ql.bn_var[c]);
+              d.bn_gamma.push_back(ql.bn_gamma[c]);
+              d.bn_beta.push_back(ql.bn_beta[c]);
+            }
           }
+          if (layer.type == LayerType::local) d.position = group.matrix;
           d.bn_shift = ql.bn_shift;
+          for (int from : group.contributors) {
+            body.push_back(transfer(NOp::local, arch, from, pe, group_desc, true));
+            body.push_back(a_op(AOp::add, Buffer::acc, Buffer::nic, Buffer::acc, group_desc));
+          }
+          body.push_back(a_op(AOp::shift, Buffer::acc, Buffer::ob, Buffer::ob, group_desc));
+          if (ql.has_batchnorm()) emit_batchnorm(prologue, body, group_desc, ql.bn_shift);
+          if (layer.activation == workloads::Activation::relu) {
+            body.push_back(a_op(AOp::relu, Buffer::ob, Buffer::ob, Buffer::ob, group_desc));
+          }
+          emit_sends(li, pe, group_desc, body);
         }
-        if (contributes) {
-          Instruction send = isa::make(NOp::local);
-          send.src = std::uint32_t(pe);
-          send.des = std::uint32_t(group.reducer_pe);
-          send.io_ch = group_desc;
-          b.emit(send);
-          continue;
-        }
-        for (int from : group.contributors) {
-          Instruction receive_partial = isa::make(NOp::local);
-          receive_partial.recv = 1;
-          receive_partial.src = std::uint32_t(from);
-          receive_partial.des = std::uint32_t(pe);
-          receive_partial.io_ch = group_desc;
-          b.emit(receive_partial);
-          Instruction add = isa::make(AOp::add);
-          add.src = buffer(Buffer::acc);
-          add.src2 = buffer(Buffer::nic);
-          add.des = buffer(Buffer::acc);
-          add.desc = group_desc;
-          b.emit(add);
-        }
-        Instruction requant = isa::make(AOp::shift);
-        requant.src = buffer(Buffer::acc);
-        requant.des = buffer(Buffer::ob);
-        requant.desc = group_desc;
-        b.emit(requant);
-        if (ql.has_batchnorm()) emit_batchnorm(b, group_desc, ql.bn_shift);
-        if (layer.activation == workloads::Activation::relu) {
-          Instruction relu = isa::make(AOp::relu);
-          relu.src = buffer(Buffer::ob);
-          relu.des = buffer(Buffer::ob);
-          relu.desc = group_desc;
-          b.emit(relu);
-        }
-        b.emit(collect(pe, group_desc));
       }
+      for (const Instruction& i : prologue) b.emit(i);
+      if (parts > 1) {
+        b.emit(control(COp::loop, std::uint32_t(parts), std::uint32_t(body.size())));
+      }
+      for (const Instruction& i : body) b.emit(i);
     }
   }
   for (std::size_t pe = 0; pe < programs.size(); ++pe) {

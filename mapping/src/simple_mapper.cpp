@@ -49,6 +49,22 @@ MappingPlan map_simple(const Network& network, const arch::ArchConfig& arch) {
                      " has " + std::to_string(arch.total_crossbars()));
   }
 
+  // Layers sharing a PE run one after the other on its controller, while
+  // layers on different PEs pipeline row by row. So when the chip has PEs
+  // enough, each weighted layer starts on a PE of its own, and then each
+  // layer without weights too; otherwise tiles fill the PEs in order.
+  std::int64_t aligned_pes = 0;
+  std::int64_t unweighted = 0;
+  for (const Layer& l : network.layers) {
+    if (l.has_weights()) {
+      aligned_pes += ceil_div(crossbars_needed(l, tile_rows, tile_cols), per_pe);
+    } else {
+      ++unweighted;
+    }
+  }
+  const bool align_weighted = aligned_pes <= arch.chip.pes();
+  const bool own_pe_unweighted = aligned_pes + unweighted <= arch.chip.pes();
+
   std::int64_t next = 0;  // next free crossbar, chip-wide, PE-major
   int last_weighted_pe = 0;
   plan.layers.resize(network.layers.size());
@@ -56,8 +72,14 @@ MappingPlan map_simple(const Network& network, const arch::ArchConfig& arch) {
     const Layer& layer = network.layers[li];
     LayerPlan& lp = plan.layers[li];
     lp.layer = int(li);
+    if (align_weighted) next = ceil_div(next, per_pe) * per_pe;
     if (!layer.has_weights()) {
-      lp.pes = {last_weighted_pe};
+      if (own_pe_unweighted) {
+        lp.pes = {int(next / per_pe)};
+        next += per_pe;  // the whole PE: its ALU/SFU runs this layer
+      } else {
+        lp.pes = {last_weighted_pe};
+      }
       continue;
     }
     lp.shape = workloads::lower(layer);
@@ -114,8 +136,12 @@ MappingPlan map_simple(const Network& network, const arch::ArchConfig& arch) {
     // could; it then has no tiles and no PE of its own.
     if (!lp.tiles.empty()) last_weighted_pe = plan.tiles[std::size_t(lp.tiles.front())].pe;
   }
-  plan.crossbars_used = next;
-  plan.pes_used = int(ceil_div(next, per_pe));
+  plan.crossbars_used = std::int64_t(plan.tiles.size());
+  std::vector<bool> used(std::size_t(arch.chip.pes()), false);
+  for (const LayerPlan& lp : plan.layers) {
+    for (int pe : lp.pes) used[std::size_t(pe)] = true;
+  }
+  plan.pes_used = int(std::count(used.begin(), used.end(), true));
   return plan;
 }
 

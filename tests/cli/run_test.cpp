@@ -32,11 +32,18 @@ TEST_CASE("cli: LeNet-5 on tiny matches the reference", "[cli][e2e]") {
   CHECK(stats["actions"]["macs"] == 416520);
   CHECK(stats["layers"].size() == 7);
   CHECK(stats["latency_cycles"].get<std::int64_t>() > 0);
-  // Layers run one after another: each starts no earlier than the previous ends.
-  for (std::size_t i = 1; i < stats["layers"].size(); ++i) {
-    CHECK(stats["layers"][i]["start_cycle"] >= stats["layers"][i - 1]["end_cycle"]);
+  // Layers on different PEs pipeline row by row: C1 -> S2 -> C3 -> S4 each
+  // start while their producer still runs (their parts need only its first
+  // rows); C5 (5x5 kernel over the 5x5 S4 output), F6 and OUT need their
+  // producer's whole output, so they start after it ends.
+  const auto& layers = stats["layers"];
+  for (std::size_t i = 1; i <= 3; ++i) {
+    CHECK(layers[i]["start_cycle"] < layers[i - 1]["end_cycle"]);
   }
-  CHECK(stats["latency_cycles"] >= stats["layers"].back()["end_cycle"]);
+  for (std::size_t i = 4; i < layers.size(); ++i) {
+    CHECK(layers[i]["start_cycle"] >= layers[i - 1]["end_cycle"]);
+  }
+  CHECK(stats["latency_cycles"] >= layers.back()["end_cycle"]);
 }
 
 TEST_CASE("cli: ResNet-18 on re-reram matches the reference", "[cli][e2e]") {
@@ -46,15 +53,19 @@ TEST_CASE("cli: ResNet-18 on re-reram matches the reference", "[cli][e2e]") {
   // layer-tables.md: ResNet-18 has 1,814,073,344 MACs and 11,678,912 weights.
   CHECK(stats["actions"]["macs"] == 1814073344LL);
   // Dataflow between layers: a residual block's downsample and first
-  // convolution read the same layer, so they start in the same cycle.
-  const auto start_of = [&](const std::string& name) {
+  // convolution both read the previous block's output, and both start while
+  // it is still being computed (row-level pipelining over the mesh); the
+  // second convolution follows the first.
+  const auto cycle_of = [&](const std::string& name, const char* key) {
     for (const auto& l : stats["layers"]) {
-      if (l["name"] == name) return l["start_cycle"].get<std::int64_t>();
+      if (l["name"] == name) return l[key].get<std::int64_t>();
     }
     return std::int64_t(-1);
   };
-  CHECK(start_of("layer2.0.downsample") == start_of("layer2.0.conv1"));
-  CHECK(start_of("layer2.0.conv2") > start_of("layer2.0.conv1"));
+  const std::int64_t block_input_end = cycle_of("layer1.1.add", "end_cycle");
+  CHECK(cycle_of("layer2.0.downsample", "start_cycle") < block_input_end);
+  CHECK(cycle_of("layer2.0.conv1", "start_cycle") < block_input_end);
+  CHECK(cycle_of("layer2.0.conv2", "start_cycle") > cycle_of("layer2.0.conv1", "start_cycle"));
   // 4-bit weights in 4-bit cells: one cell per weight, plus the reference cells.
   CHECK(stats["resources"]["cells_used"].get<std::int64_t>() -
             stats["resources"]["reference_cells"].get<std::int64_t>() ==
@@ -91,14 +102,22 @@ TEST_CASE("cli: the NoC carries inputs down, partial sums across and results up"
   Scratch scratch;
   const auto stats = run_stats(scratch, "tiny", "lenet5");
   const auto& networks = stats["noc"]["networks"];
-  CHECK(networks["fat_tree"]["bytes"].get<std::int64_t>() > 0);
-  CHECK(networks["mesh"]["bytes"].get<std::int64_t>() > 0);  // C5 spans several PEs
-  // Every output value comes up the collection tree once, at 8 bits: the sum
-  // of all layer output sizes of LeNet-5 (hand count: 4704 + 1176 + 1600 + 400
-  // + 120 + 84 + 10 = 8094 bytes).
-  CHECK(networks["collection"]["bytes"] == 8094);
+  // The 32 x 32 x 1 input goes down the fat tree once, at 8 bits (1024
+  // bytes, multicast); only the 10 network outputs go up the collection
+  // tree; everything between layers (and C5's partial sums) crosses the mesh.
+  CHECK(networks["fat_tree"]["bytes"] == 1024);
+  CHECK(networks["collection"]["bytes"] == 10);
+  // Hand count of the mesh bytes (tiny.yaml: 8 crossbars a PE, every layer
+  // on PEs of its own). Activations, each layer's output once to every PE
+  // that reads it: C1 -> S2 4704, S2 -> C3 1176, C3 -> S4 1600, S4 -> the
+  // 7 PEs of C5 7 x 400, C5 -> the 2 PEs of F6 2 x 120, F6 -> OUT 84:
+  // 10,604 bytes. Partial sums: C5's 8 output groups of 7 row tiles lie on
+  // crossbars 7g .. 7g+6 of its 7 PEs, so groups 1..6 straddle two PEs and
+  // send one packet each of 15 values x (8 + 8 + ceil(log2 400)) bits = 47
+  // bytes: 282 bytes.
+  CHECK(networks["mesh"]["bytes"] == 10604 + 6 * 47);
   CHECK(stats["noc"]["bytes"] == networks["fat_tree"]["bytes"].get<std::int64_t>() +
-                                     networks["mesh"]["bytes"].get<std::int64_t>() + 8094);
+                                     networks["mesh"]["bytes"].get<std::int64_t>() + 10);
 }
 
 TEST_CASE("cli: --vcd writes a waveform of PE and link activity", "[cli]") {
@@ -246,4 +265,21 @@ TEST_CASE("cli: fine-grained and fast modes agree on a network with branches", "
   CHECK(fine["latency_cycles"] == fast["latency_cycles"]);
   CHECK(fine["noc"] == fast["noc"]);
   CHECK(fine["functional"]["matches_reference"] == true);
+}
+
+TEST_CASE("cli: the ALU works on row p while the crossbars compute row p+1", "[cli][e2e]") {
+  // Fig. 6's overlap of ReRAM and arithmetic computing. LeNet-5's C1 has PE 0
+  // of tiny.yaml to itself: 28 parts (output rows) of 28 windows x 6
+  // channels = 168 values, each part requantized (A.shift) and rectified
+  // (A.relu) on 32 one-cycle lanes: 2 x ceil(168 / 32) = 12 ALU cycles a
+  // part, 336 in all. The crossbar's part takes thousands of cycles, so the
+  // ALU work of parts 0..26 lies inside the crossbar's parts 1..27; only the
+  // last part's 12 cycles do not overlap (hand calculation).
+  Scratch scratch;
+  const auto stats = run_stats(scratch, "tiny", "lenet5");
+  const auto busy = stats["pe_busy_cycles"][0].get<std::int64_t>();
+  const auto crossbar = stats["pe_crossbar_busy_cycles"][0].get<std::int64_t>();
+  const auto alu = stats["pe_alu_busy_cycles"][0].get<std::int64_t>();
+  CHECK(alu == 28 * 12);
+  CHECK(crossbar + alu - busy == 27 * 12);
 }

@@ -5,6 +5,7 @@
 
 #include "mapping_test_util.hpp"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -62,7 +63,33 @@ TEST_CASE("mapping: crossbars used follow the tiling closed form", "[mapping]") 
     expected += m.matrices * ceil_div(m.rows, 64) * ceil_div(m.cols, 15);
   }
   CHECK(plan.crossbars_used == expected);
+}
+
+TEST_CASE("mapping: with PEs enough, every layer starts on a PE of its own", "[mapping]") {
+  const auto arch = config("tiny");  // 16 PEs of 8 crossbars
+  const auto network = net("lenet5");
+  const auto plan = mapping::map_simple(network, arch);
+  // Hand count: C1 1 crossbar -> 1 PE, C3 6 -> 1, C5 56 -> 7, F6 12 -> 2,
+  // OUT 2 -> 1: 12 PEs, and S2, S4 one each: 14 of 16.
+  CHECK(plan.pes_used == 14);
+  for (std::size_t a = 0; a < plan.layers.size(); ++a) {
+    for (std::size_t b = a + 1; b < plan.layers.size(); ++b) {
+      for (int pe : plan.layers[a].pes) {
+        const auto& other = plan.layers[b].pes;
+        CHECK(std::find(other.begin(), other.end(), pe) == other.end());
+      }
+    }
+  }
+}
+
+TEST_CASE("mapping: without PEs enough, tiles fill PEs in order", "[mapping]") {
+  auto arch = config("tiny");
+  arch.chip.pe_x = 5;
+  arch.chip.pe_y = 2;  // 10 PEs, 80 crossbars: 77 fit, 12 aligned PEs do not
+  const auto plan = mapping::map_simple(net("lenet5"), arch);
   CHECK(plan.pes_used == int(ceil_div(77, arch.pe.crossbars())));
+  // S2 runs on the PE of C1's tile.
+  CHECK(plan.layers[1].pes == plan.layers[0].pes);
 }
 
 TEST_CASE("mapping: no crossbar holds two tiles", "[mapping]") {
@@ -83,8 +110,11 @@ TEST_CASE("mapping: programs give every tile and output group one owner", "[mapp
   workloads::QuantizedNetwork qnet;  // shifts 0, no BatchNorm: enough for the structure
   qnet.layers.resize(network.layers.size());
   const auto programs = mapping::make_programs(network, arch, plan, qnet);
-  std::map<int, int> tile_mvms;                  // plan tile -> R-type instructions
-  std::map<std::pair<int, int>, int> collected;  // (layer, group) -> N.coll instructions
+  std::map<int, int> tile_mvms;  // plan tile -> R-type instructions
+  // (layer, group) -> destinations of its outputs (N.local to a PE, or the
+  // dispatch unit by N.coll), with the sending PE.
+  std::map<std::pair<int, int>, std::multiset<int>> destinations;
+  std::map<std::pair<int, int>, std::set<int>> senders;
   for (std::size_t pe = 0; pe < programs.size(); ++pe) {
     const auto& program = programs[pe];
     if (program.code.empty()) continue;
@@ -99,22 +129,35 @@ TEST_CASE("mapping: programs give every tile and output group one owner", "[mapp
         CHECK(int(instruction.index) == plan.tiles[std::size_t(d.tile)].crossbar);
         ++tile_mvms[d.tile];
       }
-      if (instruction.category == isa::Category::n &&
-          instruction.opcode == std::uint32_t(isa::NOp::coll)) {
-        const auto& d = program.table.at(instruction.io_ch);
-        ++collected[{d.layer, d.group}];
-      }
+      if (instruction.category != isa::Category::n || instruction.recv == 1) continue;
+      const auto& d = program.table.at(instruction.io_ch);
+      if (d.partial) continue;  // partial sums to a reducer
+      destinations[{d.layer, d.group}].insert(int(instruction.des));
+      senders[{d.layer, d.group}].insert(int(pe));
     }
   }
   CHECK(tile_mvms.size() == plan.tiles.size());
   for (const auto& [t, n] : tile_mvms) CHECK(n == 1);
-  // One collection per output group of a weighted layer, one per other layer.
+  // Each output group of a weighted layer (each other layer) is sent by one
+  // PE, once to every PE running a layer that reads it; the last layer's go
+  // to the dispatch unit (endpoint 511) instead.
   std::size_t expected = 0;
   for (std::size_t l = 0; l < plan.layers.size(); ++l) {
-    expected += network.layers[l].has_weights() ? plan.layers[l].groups.size() : 1;
+    const std::size_t groups = network.layers[l].has_weights() ? plan.layers[l].groups.size() : 1;
+    expected += groups;
+    std::multiset<int> readers;
+    if (l + 1 < plan.layers.size()) {  // LeNet-5 is a chain
+      for (int pe : plan.layers[l + 1].pes) readers.insert(pe);
+    } else {
+      readers.insert(int(isa::kDispatchEndpoint));
+    }
+    for (std::size_t g = 0; g < groups; ++g) {
+      const int group = network.layers[l].has_weights() ? int(g) : -1;
+      CHECK(destinations[{int(l), group}] == readers);
+      CHECK(senders[{int(l), group}].size() == 1);
+    }
   }
-  CHECK(collected.size() == expected);
-  for (const auto& [key, n] : collected) CHECK(n == 1);
+  CHECK(destinations.size() == expected);
 }
 
 TEST_CASE("mapping: a network larger than the chip is refused with the counts", "[mapping]") {
@@ -148,4 +191,26 @@ TEST_CASE("mapping: pruned layers use the indexing filter's sparse R-type form",
   CHECK(sparse_by_layer["C1"] == std::set<std::uint32_t>{0});
   CHECK(sparse_by_layer["C3"] == std::set<std::uint32_t>{1});
   CHECK(sparse_by_layer["C5"] == std::set<std::uint32_t>{1});
+}
+
+TEST_CASE("mapping: a convolution runs as a loop over its output rows, arithmetic one row behind",
+          "[mapping]") {
+  const auto arch = config("tiny");
+  const auto network = net("lenet5");
+  const auto plan = mapping::map_simple(network, arch);
+  workloads::QuantizedNetwork qnet;
+  qnet.layers.resize(network.layers.size());
+  const auto programs = mapping::make_programs(network, arch, plan, qnet);
+  // C1 (28 x 28 outputs) is alone on its PE: receive, R.conv, then lagged
+  // requantization, ReLU and the send to S2's PE, all in a 28-part loop.
+  const auto& code = programs[std::size_t(plan.layers[0].pes.front())].code;
+  std::vector<std::string> text;
+  for (const auto& i : code) text.push_back(isa::mnemonic(i));
+  const std::vector<std::string> expected = {"C.loop",  "N.dist", "R.conv",  "C.lag",
+                                             "A.shift", "A.relu", "N.local", "C.halt"};
+  CHECK(text == expected);
+  CHECK(code[0].src == 28);                                         // parts
+  CHECK(code[0].des == 6);                                          // body length
+  CHECK(code[3].src == 1);                                          // lag
+  CHECK(code[6].des == std::uint32_t(plan.layers[1].pes.front()));  // to S2
 }

@@ -97,7 +97,8 @@ const char* opcode_name(Category c, std::uint32_t op) {
   static const char* const a_names[] = {"add",  "sub", "mul", "div",  "rsqrt",
                                         "relu", "max", "min", "shift"};
   static const char* const n_names[] = {"dist", "local", "coll"};
-  static const char* const c_names[] = {"wload", "ifetch", "dload", "dispatch", "dma"};
+  static const char* const c_names[] = {"wload", "ifetch", "dload", "dispatch",
+                                        "dma",   "loop",   "lag"};
   switch (c) {
     case Category::r:
       return op < 2 ? r_names[op] : nullptr;
@@ -107,7 +108,7 @@ const char* opcode_name(Category c, std::uint32_t op) {
       return op < 3 ? n_names[op] : nullptr;
     case Category::c:
       if (op == static_cast<std::uint32_t>(COp::halt)) return "halt";
-      return op < 5 ? c_names[op] : nullptr;
+      return op < 7 ? c_names[op] : nullptr;
   }
   return nullptr;
 }

@@ -46,7 +46,9 @@ class VectorOpExtension : public tlm::tlm_extension<VectorOpExtension> {
   const workloads::Layer* layer = nullptr;
   std::vector<const workloads::Tensor*> inputs;
   workloads::Tensor* result = nullptr;
-  int shift = 0;  // requantization shift of a residual add
+  int shift = 0;      // requantization shift of a residual add
+  int row_begin = 0;  // output rows computed: row_begin .. row_begin + rows - 1
+  int rows = -1;      // -1: every row
   tlm::tlm_extension_base* clone() const override { return new VectorOpExtension(*this); }
   void copy_from(const tlm::tlm_extension_base& other) override {
     *this = static_cast<const VectorOpExtension&>(other);

@@ -3,7 +3,8 @@
 // reusing the columns consecutive windows share (k/s reuse) and reading the
 // columns a stride brings in in parallel.
 //
-// One transaction gathers every input vector of a crossbar tile and reports
+// One transaction gathers the input vectors of a crossbar tile (every window,
+// or one part's) and reports
 // how many cycles each vector's reads take; the PE overlaps reading vector
 // v + 1 with the crossbar's work on vector v when it has two buffers
 // (ping-pong). Timing formulas: docs/hardware.md, "Convolution buffer".
@@ -27,6 +28,10 @@ class Img2colExtension : public tlm::tlm_extension<Img2colExtension> {
   std::int64_t matrix = 0;     // group (conv) or position (local)
   std::int64_t row_begin = 0;  // first weight-matrix row of the tile
   std::int64_t rows = 0;
+  // conv: the windows vector_begin .. vector_begin + vector_count - 1 (output
+  // positions in row-major order); vector_count < 0: every window.
+  std::int64_t vector_begin = 0;
+  std::int64_t vector_count = -1;
   std::vector<std::int32_t>* vectors = nullptr;      // out: vectors x rows
   std::vector<std::int64_t>* read_cycles = nullptr;  // out: per vector
   tlm::tlm_extension_base* clone() const override { return new Img2colExtension(*this); }

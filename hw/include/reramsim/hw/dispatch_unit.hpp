@@ -1,11 +1,8 @@
-// The workload dispatch unit with the on-chip global buffer: it holds every
-// layer's output, sends each layer's input down the fat tree (multicast to
-// the PEs that need it), collects results from the collection tree, and
-// records when each layer starts and ends.
-//
-// Dataflow between layers: a layer's inputs leave as soon as all of its
-// producers are complete, so independent branches overlap (no pipelining
-// within a layer's windows yet).
+// The workload dispatch unit with the on-chip global buffer: it sends the
+// network input down the fat tree, row by row, multicast to every PE that
+// reads it, and collects the network's outputs from the collection tree.
+// Between layers the data goes over the mesh from PE to PE (hw::Pe); the
+// dispatch unit does not touch it.
 #pragma once
 
 #include <systemc>
@@ -22,11 +19,6 @@
 
 namespace reramsim::hw {
 
-struct LayerTiming {
-  std::int64_t start_cycle = 0;
-  std::int64_t end_cycle = 0;
-};
-
 class DispatchUnit : public sc_core::sc_module {
  public:
   tlm_utils::simple_initiator_socket<DispatchUnit> noc_socket;
@@ -35,24 +27,21 @@ class DispatchUnit : public sc_core::sc_module {
   SC_HAS_PROCESS(DispatchUnit);
   DispatchUnit(sc_core::sc_module_name name, RunContext& context);
 
-  // Valid after the simulation: each layer's output tensor and timing.
-  const std::vector<workloads::Tensor>& outputs() const { return m_outputs; }
-  const std::vector<LayerTiming>& timing() const { return m_timing; }
+  // Valid after the simulation: the network outputs as collected (the
+  // layers no other layer reads), and the cycle the last one arrived.
+  const std::vector<workloads::Tensor>& results() const { return m_results; }
   std::int64_t finish_cycle() const { return m_finish_cycle; }
   bool finished() const { return m_finished; }
 
  private:
   void run();
   void noc_in(tlm::tlm_generic_payload& payload, sc_core::sc_time& delay);
-  void place_result(int layer, const noc::Packet& packet);
-  // Reads a layer's inputs from the global buffer and multicasts them to its PEs.
-  void send_input(std::size_t layer);
+  void send_input();
 
   RunContext& m_context;
   tlm_utils::tlm_quantumkeeper m_keeper;
   noc::Inbox m_inbox;
-  std::vector<workloads::Tensor> m_outputs;
-  std::vector<LayerTiming> m_timing;
+  std::vector<workloads::Tensor> m_results;  // per layer; empty unless a network output
   std::int64_t m_finish_cycle = 0;
   bool m_finished = false;
 };

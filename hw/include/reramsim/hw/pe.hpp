@@ -6,9 +6,14 @@
 // their units; each starts when its operands are ready and its unit is free
 // (a scoreboard of ready times under loosely-timed simulation), so work on
 // different units overlaps: crossbars run in parallel, and the ALU adds and
-// requantizes one output group while the crossbars or the NoC work on others
-// (Fig. 6 of 001_ea7aef8f81a45a7e.txt). Only receiving (N-type with recv)
-// blocks issue until the data has arrived.
+// requantizes part p of a layer while the crossbars compute part p+1 (a
+// C.loop body with C.lag, Fig. 6 of 001_ea7aef8f81a45a7e.txt). Only receiving
+// (N-type with recv) blocks issue until the data has arrived.
+//
+// Layer inputs arrive row by row (from the dispatch unit for the network
+// input, over the mesh from the producing PEs otherwise) into an input store
+// per source layer, from which the convolution buffer builds each part's
+// windows.
 #pragma once
 
 #include <systemc>
@@ -58,7 +63,9 @@ class Pe : public sc_core::sc_module {
   std::int64_t alu_busy_cycles() const { return m_alu_busy_cycles; }
 
  private:
-  // A crossbar tile's buffers: its input vectors, read cycles and products.
+  // A crossbar tile's buffers for one part: its input vectors, read cycles
+  // and products. Two per tile (by part parity), so the crossbars can fill
+  // part p+1's while the ALU still reads part p's.
   struct TileWork {
     std::vector<std::int32_t> inputs;
     std::vector<std::int64_t> reads;
@@ -67,15 +74,21 @@ class Pe : public sc_core::sc_module {
     sc_core::sc_time ready;              // absolute time the products are complete
     sc_core::sc_process_handle process;  // fine-grained mode: the stepping process
   };
-  // Values held for an output group (accumulator, received partial sums,
-  // output buffer) and when they are ready.
+  // Values held for an output group or layer (accumulator, received partial
+  // sums, output buffer), the part they belong to and when they are ready.
   struct Held {
     std::shared_ptr<GroupValues> values;
     sc_core::sc_time ready;
+    int part = -1;
   };
-  struct LayerInput {
-    noc::Packet packet;  // keeps the values alive
-    sc_core::sc_time ready;
+  // A source layer's output as it arrives, row by row.
+  struct InputStore {
+    workloads::Tensor tensor;
+    int packets_per_row = 1;
+    std::vector<int> packets;               // received, per row
+    std::vector<sc_core::sc_time> arrived;  // latest arrival, per row
+    int complete_rows = 0;                  // rows 0 .. complete_rows-1 are complete
+    std::vector<sc_core::sc_time> prefix;   // latest arrival over rows 0..r, r < complete_rows
   };
 
   void run();
@@ -83,33 +96,44 @@ class Pe : public sc_core::sc_module {
   void execute_r(const isa::Instruction& instruction);
   void execute_a(const isa::Instruction& instruction);
   void execute_n(const isa::Instruction& instruction);
+  void receive_input(const mapping::Descriptor& d);
+  void send_outputs(const isa::Instruction& instruction, const mapping::Descriptor& d);
+  InputStore& store(int source, int packets_per_row);
+  // `packets_per_row` 0: not known yet (outputs the PE sends itself can come first).
+  void add_to_store(InputStore& store, const ActivationData& data, sc_core::sc_time arrival);
+  // Extends the store's complete prefix of rows.
+  void advance(InputStore& store);
   // Joins fine-grained crossbar processes still running.
   void join_crossbars();
-  // A tile's products, waiting for its fine-grained crossbar if need be.
-  const TileWork& await_tile(std::uint32_t desc);
+  // A tile's products of the current part, waiting for its fine-grained
+  // crossbar if need be.
+  TileWork& await_tile(std::uint32_t desc, int part);
   // Sums the union of the units' busy intervals into m_busy_cycles.
   void sum_busy();
 
-  // Reads a tile's vectors from the convolution buffer and multiplies them on
-  // its crossbar from local time `delay`; returns the local time it ends.
+  // Reads the part's vectors of a tile from the convolution buffer and
+  // multiplies them on its crossbar from local time `delay`; returns the
+  // local time it ends.
   sc_core::sc_time run_tile(const workloads::Layer& layer, bool signed_inputs,
                             const workloads::Tensor& input, const mapping::Descriptor& tile,
+                            std::int64_t vector_begin, std::int64_t vector_count,
                             sc_core::sc_time delay, TileWork& work);
   // One ALU/SFU transaction starting at absolute time `start`; returns its end.
   sc_core::sc_time run_alu(VectorOpExtension& ext, sc_core::sc_time start);
   void noc_in(tlm::tlm_generic_payload& payload, sc_core::sc_time& delay);
-  void send(noc::Network network, int dst, int kind, int layer, int tag, std::int64_t bytes,
-            std::shared_ptr<const void> data, sc_core::sc_time at);
+  void send(noc::Network network, int dst, int kind, int layer, int tag, int part,
+            std::int64_t bytes, std::shared_ptr<const void> data, sc_core::sc_time at);
   // Issues an instruction whose operands are ready at absolute time `ready`;
   // returns when it starts (and moves the issue time there).
   sc_core::sc_time issue_at(sc_core::sc_time ready);
   // Records unit activity [start, end) for busy statistics and the waveform.
   enum class Unit { crossbars = 0, alu = 1 };
   void mark_busy(sc_core::sc_time start, sc_core::sc_time end, Unit unit);
+  void mark_layer_start(int layer, sc_core::sc_time start);
 
   const mapping::Descriptor& entry(std::uint32_t index) const;
-  // The accumulator of a descriptor's output group, started from the
-  // group's first tile computed on this PE.
+  // The accumulator of a descriptor's output group for the current part,
+  // started from the group's first tile computed on this PE.
   Held& accumulator(const mapping::Descriptor& d);
   std::int64_t group_key(const mapping::Descriptor& d) const {
     return (std::int64_t(d.layer) << 32) | std::uint32_t(d.group);
@@ -125,16 +149,24 @@ class Pe : public sc_core::sc_module {
   noc::Inbox m_inbox;
   bool m_fine = false;
 
+  // The part the current instruction works on (the loop iteration minus the
+  // lag), of how many.
+  int m_part = 0;
+  int m_parts = 1;
+
   // Scoreboard state.
-  LayerInput m_conv_buffers[2];
-  std::map<std::uint32_t, TileWork> m_tiles;            // by tile descriptor entry
-  std::map<std::int64_t, Held> m_accumulators;          // by group_key
-  std::map<std::int64_t, Held> m_received;              // partial sums from the NIC
-  std::map<std::int64_t, Held> m_outputs;               // the output buffer
-  std::map<std::int64_t, Held> m_factors;               // BatchNorm per-column factors
-  sc_core::sc_time m_last_end;                          // latest end of any unit's work
-  std::map<std::int64_t, std::uint32_t> m_group_first;  // group_key -> first tile entry
-  int m_next_buffer = 0;                                // convolution buffer of the next input
+  std::map<int, InputStore> m_stores;  // by source layer (kNetworkInput for the network input)
+  std::map<int, std::pair<int, sc_core::sc_time>> m_input_ready;  // layer -> (part, ready)
+  std::map<std::uint32_t, TileWork[2]> m_tiles;                   // by tile entry, part parity
+  std::vector<sc_core::sc_time> m_crossbar_free;                  // per crossbar
+  std::vector<sc_core::sc_process_handle> m_crossbar_process;     // fine-grained mode
+  std::map<std::int64_t, Held> m_accumulators;                    // by group_key
+  std::map<std::int64_t, Held> m_received;                        // partial sums from the NIC
+  std::map<std::int64_t, Held> m_outputs;                         // the output buffer
+  std::map<std::int64_t, Held> m_factors;                         // BatchNorm per-column factors
+  std::map<std::int64_t, const void*> m_recorded;                 // outputs already observed
+  sc_core::sc_time m_last_end;                                    // latest end of any unit's work
+  std::map<std::int64_t, std::uint32_t> m_group_first;            // group_key -> first tile entry
 
   std::int64_t m_busy_cycles = 0;
   std::int64_t m_crossbar_busy_cycles = 0;

@@ -5,7 +5,9 @@
 
 #include <systemc>
 
+#include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "reramsim/arch/arch_config.hpp"
@@ -33,6 +35,13 @@ struct ActionCounts {
   std::int64_t weight_rows_written = 0;  // crossbar rows programmed before inference
 };
 
+// When a layer ran: its first unit's start and its last output's send.
+struct LayerTiming {
+  std::int64_t start_cycle = 0;
+  std::int64_t end_cycle = 0;
+  bool started = false;
+};
+
 struct RunContext {
   const arch::ArchConfig& arch;
   const workloads::Network& network;
@@ -42,6 +51,12 @@ struct RunContext {
   // Per layer: crossbar busy cycles summed over its tiles (the array time a
   // layer takes, whatever the parallelism).
   std::vector<std::int64_t> layer_array_cycles;
+  // Per layer, from the PEs that run it.
+  std::vector<LayerTiming> layer_timing;
+  // Every layer's output as its PEs produced it, written through a zero-time
+  // debug path (not counted, no NoC) so the run can be checked against the
+  // reference; the hardware itself moves values only in packets.
+  std::vector<workloads::Tensor> observed;
   noc::ActivityTrace* trace = nullptr;  // null unless a waveform was asked for
   std::vector<bool> traced_pes;         // empty: trace every PE
   bool traced(int pe) const {
@@ -57,22 +72,58 @@ struct RunContext {
         qnet(q),
         plan(p),
         layer_array_cycles(n.layers.size(), 0),
-        period(a.cycle_ns(), sc_core::SC_NS) {}
+        layer_timing(n.layers.size()),
+        period(a.cycle_ns(), sc_core::SC_NS) {
+    observed.resize(n.layers.size());
+    for (std::size_t l = 0; l < n.layers.size(); ++l) {
+      observed[l].shape = n.layers[l].out;
+      observed[l].data.assign(std::size_t(n.layers[l].out.elements()), 0);
+    }
+  }
+
+  // Widens a layer's recorded interval to include [start, end] (cycles).
+  void record_layer_time(int layer, std::int64_t start, std::int64_t end) {
+    LayerTiming& t = layer_timing[std::size_t(layer)];
+    if (!t.started) {
+      t.start_cycle = start;
+      t.end_cycle = end;
+      t.started = true;
+      return;
+    }
+    t.start_cycle = std::min(t.start_cycle, start);
+    t.end_cycle = std::max(t.end_cycle, end);
+  }
 
   std::int64_t cycles(const sc_core::sc_time& t) const { return std::int64_t(t / period + 0.5); }
 };
 
 // Packet kinds on the NoC (noc::Packet::kind).
-enum PacketKind : int { kLayerInput = 1, kPartialSums = 2, kLayerResult = 3 };
+enum PacketKind : int {
+  kActivations = 1,  // one output row (or part of one) of a layer, or of the network input
+  kPartialSums = 2,  // a part's partial sums of an output group, to its reducer
+  kLayerResult = 3,  // a network output row, up the collection tree
+};
 
 // Values carried by packets.
-struct LayerInputData {
-  std::vector<const workloads::Tensor*> tensors;  // owned by the dispatch unit
-};
 struct GroupValues {
   std::int64_t vectors = 0;
   std::int64_t cols = 0;
   std::vector<std::int64_t> values;  // vectors x cols, partial sums or results
 };
+
+// Activations of kActivations and kLayerResult packets: positions
+// x_begin .. x_begin + values->vectors - 1 of output row `row`, one value per
+// column; column c is channel (*channels)[c], or channel c when `channels`
+// is null (every channel in order).
+struct ActivationData {
+  std::shared_ptr<const GroupValues> values;
+  int row = 0;
+  int x_begin = 0;
+  const std::vector<std::int32_t>* channels = nullptr;  // owned by the sender's program
+};
+
+// Writes activations into an H x W x C tensor (a consumer's input store, or
+// RunContext::observed).
+void place_activations(workloads::Tensor& tensor, const ActivationData& data);
 
 }  // namespace reramsim::hw

@@ -33,16 +33,20 @@ std::int64_t lanes_cycles(const VectorWork& work, const arch::ArchConfig& arch);
 // requantization step).
 std::int32_t requantize_value(std::int64_t acc, int shift, int activation_bits, bool relu);
 
-// Layer-level vector operations on H x W x C tensors. Each adds the lane
-// operations it performs to `work`.
+// Layer-level vector operations on H x W x C tensors. Each computes output
+// rows [row_begin, row_begin + rows) (every row when rows < 0) into a
+// rows x W x C tensor and adds the lane operations it performs to `work`.
 workloads::Tensor pool_layer(const workloads::Tensor& in, const workloads::Layer& layer,
-                             int activation_bits, VectorWork& work);
+                             int activation_bits, VectorWork& work, int row_begin = 0,
+                             int rows = -1);
 workloads::Tensor lrn_layer(const workloads::Tensor& in, const workloads::Layer& layer,
-                            int activation_bits, VectorWork& work);
+                            int activation_bits, VectorWork& work, int row_begin = 0,
+                            int rows = -1);
 workloads::Tensor add_layer(const std::vector<const workloads::Tensor*>& in,
                             const workloads::Layer& layer, int shift, int activation_bits,
-                            VectorWork& work);
+                            VectorWork& work, int row_begin = 0, int rows = -1);
 workloads::Tensor concat_layer(const std::vector<const workloads::Tensor*>& in,
-                               const workloads::Layer& layer, int activation_bits);
+                               const workloads::Layer& layer, int activation_bits,
+                               int row_begin = 0, int rows = -1);
 
 }  // namespace reramsim::hw

@@ -80,9 +80,12 @@ struct MappingPlan {
 
 // The skeleton mapper: each weighted layer's matrices, reduced to their kept
 // columns, are cut into crossbar-sized tiles (rows x weights_per_row), placed
-// one tile per crossbar in PE order, no replication; layers without weights
-// run on the ALU of the PE holding the previous weighted layer's first tile
-// (PE 0 otherwise).
+// one tile per crossbar in PE order, no replication. When the chip has PEs
+// enough, every weighted layer starts on a fresh PE, and then every layer
+// without weights gets a PE of its own (its ALU/SFU), so that layers pipeline
+// across PEs; otherwise tiles fill PEs in order and a layer without weights
+// runs on the PE holding the previous weighted layer's first tile (PE 0
+// before any).
 // Throws workloads::InputError when the chip has too few crossbars.
 MappingPlan map_simple(const workloads::Network& network, const arch::ArchConfig& arch);
 

@@ -18,7 +18,7 @@ namespace reramsim::mapping {
 // One entry of a PE's descriptor table: the geometry an instruction works on,
 // copied from the plan so the PE needs nothing else at run time.
 struct Descriptor {
-  enum class Kind { layer, tile, group };
+  enum class Kind { layer, tile, group, input };
   Kind kind = Kind::layer;
   int layer = 0;
   // tile: the crossbar block (weight-matrix coordinates; columns index the
@@ -31,12 +31,25 @@ struct Descriptor {
   std::int64_t cols = 0;
   int group = -1;  // tile and group: the output group within the layer
   int crossbar = 0;
+  // group on a PE that contributes to it without reducing it: its sends
+  // carry partial sums to the reducer, not outputs.
+  bool partial = false;
   // group and layer: the requantization shift of the layer's outputs.
   int shift = 0;
+  // group: the output channel each of its columns produces, and for a
+  // locally connected layer the output position (y * W + x) it computes
+  // (-1 for conv and fc, whose groups cover every position).
+  std::vector<std::int32_t> channels;
+  std::int64_t position = -1;
   // group of a layer with an executed BatchNorm: its parameters for each of
   // the group's columns (the channels they produce), and its shift.
   std::vector<std::int32_t> bn_mean, bn_var, bn_gamma, bn_beta;
   int bn_shift = 0;
+  // input: the layer `layer` reads the output of `source` (a layer, or
+  // workloads::kNetworkInput), which arrives in packets of one output row
+  // each; `packets_per_row` of them complete a row.
+  int source = 0;
+  int packets_per_row = 1;
 };
 
 struct PeProgram {
@@ -44,17 +57,28 @@ struct PeProgram {
   std::vector<Descriptor> table;
 };
 
-// Emits every PE's program (docs/isa.md, "Programs the mapper emits"). A
-// layer's instructions on a PE: receive its input from the distribution
-// network into one of the two convolution buffers (alternating per layer);
-// an R-type MVM per crossbar tile; A.add of row tiles of one output group;
-// partial sums to the reducing PE over the mesh (N.local), or, on the
-// reducer, receive and add them, requantize (A.shift), run an executed
-// BatchNorm (A.rsqrt, A.mul, A.sub, A.mul, A.shift, A.add, A.shift), apply
-// ReLU (A.relu) and send the outputs up the collection tree (N.coll). Layers without
-// weights are one A-type layer operation. Every program ends with C.halt.
-// The quantized network gives each layer's requantization shift (calibrated)
-// and executed-BatchNorm parameters, copied into the descriptors.
+// The parts (rounds) a layer's work is cut into: one per output row for
+// conv layers and layers without weights (pool, lrn, add, concat), so
+// consecutive layers pipeline row by row; one for fc and locally connected
+// layers, whose every output needs the whole input.
+int layer_parts(const workloads::Layer& layer);
+
+// Emits every PE's program (docs/isa.md, "Programs the mapper emits"). For
+// each layer a PE takes part in, in network order, a loop over the layer's
+// parts (C.loop): receive the input rows the part needs (N.dist from the
+// dispatch unit for the network input, N.local from the producing PEs),
+// an R-type MVM per crossbar tile, then (C.lag 1: one part behind, so the
+// arithmetic of part p overlaps the crossbars' part p+1, Fig. 6) A.add of row
+// tiles of one output group, partial sums to the reducing PE (N.local) or,
+// on the reducer, receive and add them, requantize (A.shift), run an executed
+// BatchNorm (its per-column factors A.rsqrt, A.mul once before the loop; A.sub,
+// A.mul, A.shift, A.add, A.shift per part), apply ReLU (A.relu) and send the
+// outputs over the mesh to every PE running a consumer layer (N.local; to
+// itself without the NoC), or up the collection tree (N.coll) for a network
+// output. Layers without weights run one A-type layer operation per part.
+// Every program ends with C.halt. The quantized network gives each layer's
+// requantization shift (calibrated) and executed-BatchNorm parameters, copied
+// into the descriptors.
 std::vector<PeProgram> make_programs(const workloads::Network& network,
                                      const arch::ArchConfig& arch, const MappingPlan& plan,
                                      const workloads::QuantizedNetwork& qnet);

@@ -24,6 +24,7 @@ struct Packet {
   int kind = 0;            // meaning defined by the endpoints
   int layer = 0;
   int tag = 0;                       // e.g. the output group of a partial sum
+  int part = 0;                      // e.g. the output row of a layer's activations
   std::shared_ptr<const void> data;  // the values carried (type known by kind)
 };
 

@@ -40,6 +40,8 @@ enum class COp : std::uint32_t {
   dload = 2,
   dispatch = 3,
   dma = 4,
+  loop = 5,   // extension: run the next `des` instructions once per part (src parts)
+  lag = 6,    // extension: the rest of a loop body works on the part `src` iterations back
   halt = 15,  // extension: end of program
 };
 
