@@ -91,15 +91,14 @@ ordered_json make_stats(const hw::RunContext& context, hw::Chip& chip, const Fun
   j["seed"] = seed;
   j["clock_mhz"] = arch.chip.clock_mhz;
 
-  const std::int64_t latency = dispatch.finish_cycle();
+  // Inference: from the first input row (every PE configured) to the last output.
+  const std::int64_t latency = dispatch.finish_cycle() - dispatch.configured_cycle();
   j["latency_cycles"] = latency;
   j["latency_ns"] = double(latency) * arch.cycle_ns();
 
-  // Programming happens before inference; crossbars are written in parallel,
-  // a row at a time, so the slowest crossbar sets the time.
-  std::int64_t max_rows = 0;
-  for (const auto& t : plan.tiles) max_rows = std::max(max_rows, t.rows);
-  // Instruction LUT words and descriptor entries loaded (C.ifetch, C.dload).
+  // Configuration before inference, simulated: weight tiles, instruction
+  // LUTs and descriptor tables down the fat tree, crossbar rows written,
+  // every PE's acknowledgement back (C.wload, C.ifetch, C.dload).
   std::int64_t instructions = 0;
   std::int64_t descriptors = 0;
   for (int p = 0; p < chip.pes(); ++p) {
@@ -107,7 +106,7 @@ ordered_json make_stats(const hw::RunContext& context, hw::Chip& chip, const Fun
     descriptors += std::int64_t(chip.pe(p).program().table.size());
   }
   j["programming"] = {{"weight_rows_written", context.counts.weight_rows_written},
-                      {"cycles", max_rows * arch.latency.weight_write_row},
+                      {"cycles", dispatch.configured_cycle()},
                       {"instructions", instructions},
                       {"descriptor_entries", descriptors}};
 
@@ -130,8 +129,9 @@ ordered_json make_stats(const hw::RunContext& context, hw::Chip& chip, const Fun
     ordered_json entry;
     entry["name"] = layer.name;
     entry["type"] = workloads::to_string(layer.type);
-    entry["start_cycle"] = timing[l].start_cycle;
-    entry["end_cycle"] = timing[l].end_cycle;
+    // Cycles of inference, counted from its start as latency_cycles is.
+    entry["start_cycle"] = timing[l].start_cycle - dispatch.configured_cycle();
+    entry["end_cycle"] = timing[l].end_cycle - dispatch.configured_cycle();
     entry["cycles"] = timing[l].end_cycle - timing[l].start_cycle;
     entry["weights"] = layer.weights();
     entry["macs"] = layer.macs();

@@ -11,11 +11,15 @@ Chip::Chip(sc_core::sc_module_name name, RunContext& context,
   const int pes = context.arch.chip.pes();
   for (int i = 0; i < pes; ++i) {
     m_pes.push_back(std::make_unique<Pe>(("pe_" + std::to_string(i)).c_str(), i, context));
-    // Configuration: the instruction LUT and descriptor table (C.ifetch, C.dload).
-    m_pes.back()->load_program(std::move(programs[std::size_t(i)]));
+    // The dispatch unit loads the program at run time (C.ifetch, C.dload).
+    if (!programs[std::size_t(i)].code.empty()) m_pes.back()->expect_configuration();
     m_pes.back()->noc_socket.bind(*m_noc->inject_socket[std::size_t(i)]);
     m_noc->deliver_socket[std::size_t(i)]->bind(m_pes.back()->noc_in_socket);
   }
+  m_dispatch->set_programs(std::move(programs));
+  // NoC statistics describe inference: the configuration traffic before it
+  // is routed (and traced) but not counted.
+  m_dispatch->on_configured([this](std::int64_t cycle) { m_noc->restart_measurement(cycle); });
   m_dispatch->noc_socket.bind(*m_noc->inject_socket[std::size_t(pes)]);
   m_noc->deliver_socket[std::size_t(pes)]->bind(m_dispatch->noc_in_socket);
   program_crossbars();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "reramsim/isa/isa.hpp"
 #include "reramsim/mapping/program.hpp"
 
 namespace reramsim::hw {
@@ -23,6 +24,61 @@ void DispatchUnit::noc_in(tlm::tlm_generic_payload& payload, sc_core::sc_time& d
   payload.get_extension(ext);
   m_inbox.deliver(ext->packet, sc_core::sc_time_stamp() + delay);
   payload.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+void DispatchUnit::set_programs(std::vector<mapping::PeProgram> programs) {
+  m_programs.clear();
+  for (auto& p : programs) {
+    m_programs.push_back(std::make_shared<const mapping::PeProgram>(std::move(p)));
+  }
+}
+
+namespace {
+std::int64_t descriptor_bytes(const mapping::PeProgram& program) {
+  // An entry's fixed fields (layer, kind, geometry, shift) in 32 bytes, then
+  // a 32-bit word per channel or BatchNorm parameter it lists.
+  std::int64_t bytes = 0;
+  for (const auto& d : program.table) {
+    bytes += 32 + 4 * std::int64_t(d.channels.size() + d.bn_mean.size() + d.bn_var.size() +
+                                   d.bn_gamma.size() + d.bn_beta.size());
+  }
+  return bytes;
+}
+}  // namespace
+
+void DispatchUnit::configure() {
+  const auto& arch = m_context.arch;
+  std::vector<std::int64_t> weight_bytes(m_programs.size(), 0);
+  for (const auto& tile : m_context.plan.tiles) {
+    weight_bytes[std::size_t(tile.pe)] += (tile.rows * tile.cols * arch.data.weight_bits + 7) / 8;
+  }
+  int configured = 0;
+  for (std::size_t pe = 0; pe < m_programs.size(); ++pe) {
+    const auto& program = m_programs[pe];
+    if (program->code.empty()) continue;
+    ++configured;
+    auto data = std::make_shared<ConfigurationData>();
+    data->program = program;
+    const std::pair<isa::COp, std::int64_t> loads[] = {
+        {isa::COp::wload, weight_bytes[pe]},
+        {isa::COp::ifetch, std::int64_t(program->code.size()) * 8},  // 64-bit words
+        {isa::COp::dload, descriptor_bytes(*program)}};
+    for (const auto& [op, bytes] : loads) {
+      noc::Packet packet;
+      packet.network = noc::Network::fat_tree;
+      packet.dsts = {int(pe)};
+      packet.kind = kConfiguration;
+      packet.tag = int(op);
+      packet.bytes = std::max<std::int64_t>(bytes, 1);
+      packet.data = data;
+      noc::send_packet(noc_socket, std::move(packet), m_keeper.get_local_time());
+    }
+  }
+  for (int acknowledged = 0; acknowledged < configured; ++acknowledged) {
+    m_inbox.take(m_keeper, [](const noc::Packet& p) { return p.kind == kConfigured; });
+  }
+  m_configured_cycle = m_context.cycles(m_keeper.get_current_time());
+  if (m_on_configured) m_on_configured(m_configured_cycle);
 }
 
 void DispatchUnit::send_input() {
@@ -73,6 +129,7 @@ void DispatchUnit::run() {
   const std::size_t layers = network.layers.size();
   m_results.resize(layers);
   m_keeper.reset();
+  configure();
   send_input();
 
   // The network outputs: layers no layer reads. Each of their parts sends a

@@ -149,8 +149,30 @@ void Pe::sum_busy() {
   alu.clear();
 }
 
+void Pe::configure() {
+  // The three loads arrive down the fat tree; the crossbars then write their
+  // rows, all crossbars in parallel, a row at a time.
+  sc_core::sc_time ready;
+  for (int load = 0; load < 3; ++load) {
+    sc_core::sc_time arrival;
+    const noc::Packet packet = m_inbox.take(
+        m_keeper, [](const noc::Packet& p) { return p.kind == kConfiguration; }, &arrival);
+    ready = std::max(ready, arrival);
+    if (packet.tag == int(isa::COp::ifetch)) {
+      m_program = *static_cast<const ConfigurationData*>(packet.data.get())->program;
+    }
+  }
+  std::int64_t rows = 0;
+  for (const auto& xbar : m_crossbars) rows = std::max(rows, xbar->rows());
+  ready += m_context.period * double(rows * m_context.arch.latency.weight_write_row);
+  m_keeper.set(ready - sc_core::sc_time_stamp());
+  send(noc::Network::collection, m_context.arch.chip.pes(), kConfigured, 0, 0, 0, 1, nullptr,
+       ready);
+}
+
 void Pe::run() {
   m_keeper.reset();
+  if (m_expects_configuration) configure();
   const auto& code = m_program.code;
   const auto is = [](const Instruction& i, isa::COp op) {
     return i.category == Category::c && i.opcode == static_cast<std::uint32_t>(op);

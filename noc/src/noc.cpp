@@ -1,6 +1,7 @@
 #include "reramsim/noc/noc.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <cmath>
 #include <string>
 #include <utility>
@@ -104,6 +105,16 @@ std::int64_t Noc::flits_of(std::int64_t bytes) const {
 void Noc::set_measurement_window(std::int64_t begin, std::int64_t end) {
   m_window_begin = begin;
   m_window_end = end;
+}
+
+void Noc::restart_measurement(std::int64_t begin) {
+  for (NetworkStats& stats : m_stats) {
+    std::vector<LinkStats> links(stats.links.size());
+    stats = NetworkStats{};
+    stats.links = std::move(links);
+  }
+  m_window_begin = begin;
+  m_window_end = std::numeric_limits<std::int64_t>::max();
 }
 
 namespace {

@@ -283,3 +283,23 @@ TEST_CASE("cli: the ALU works on row p while the crossbars compute row p+1", "[c
   CHECK(alu == 28 * 12);
   CHECK(crossbar + alu - busy == 27 * 12);
 }
+
+TEST_CASE("cli: PEs are configured by C-type loads before inference, timed apart from it",
+          "[cli][e2e]") {
+  Scratch scratch;
+  const auto slow = run_stats(scratch, "tiny", "lenet5");
+  const auto free = run_stats(scratch, "tiny", "lenet5", "--set latency_cycles.weight_write_row=0");
+  // Every weight (61,470 at 8 bits, layer-tables.md) and every LUT word (8
+  // bytes) crosses the fat tree's root link (16 bits a cycle) before the
+  // last PE can finish; then its crossbars write 64 rows of 100 cycles
+  // (tiny.yaml's C5 tiles): a lower bound of the configuration phase.
+  const auto instructions = slow["programming"]["instructions"].get<std::int64_t>();
+  const std::int64_t root_flits = (61470 + instructions * 8) / 2;
+  CHECK(slow["programming"]["cycles"].get<std::int64_t>() >= root_flits + 64 * 100);
+  // Writing rows costs configuration time only; inference is the same.
+  CHECK(slow["programming"]["cycles"].get<std::int64_t>() -
+            free["programming"]["cycles"].get<std::int64_t>() >=
+        64 * 100);
+  CHECK(slow["latency_cycles"] == free["latency_cycles"]);
+  CHECK(slow["noc"] == free["noc"]);  // configuration traffic is not inference traffic
+}

@@ -1,6 +1,7 @@
 // The whole accelerator: the dispatch unit with the global buffer, the PEs
-// with their crossbars, and the NoC joining them. Elaboration programs every
-// crossbar with its weight tile (a C-type weight load before inference).
+// with their crossbars, and the NoC joining them. Elaboration writes every
+// crossbar's weight values; the time of loading weights, instruction LUTs and
+// descriptor tables is simulated by the dispatch unit's configuration phase.
 #pragma once
 
 #include <systemc>

@@ -1,6 +1,10 @@
-// The workload dispatch unit with the on-chip global buffer: it sends the
-// network input down the fat tree, row by row, multicast to every PE that
-// reads it, and collects the network's outputs from the collection tree.
+// The workload dispatch unit with the on-chip global buffer. First it
+// configures the PEs: for each, C.wload (its weight tiles), C.ifetch (its
+// instruction LUT) and C.dload (its descriptor table) down the fat tree,
+// and it waits for every PE's acknowledgement up the collection tree. Then
+// it sends the network input down the fat tree, row by row, multicast to
+// every PE that reads it, and collects the network's outputs from the
+// collection tree.
 // Between layers the data goes over the mesh from PE to PE (hw::Pe); the
 // dispatch unit does not touch it.
 #pragma once
@@ -12,6 +16,8 @@
 #include <tlm_utils/tlm_quantumkeeper.h>
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <vector>
 
 #include "reramsim/hw/run_context.hpp"
@@ -27,21 +33,34 @@ class DispatchUnit : public sc_core::sc_module {
   SC_HAS_PROCESS(DispatchUnit);
   DispatchUnit(sc_core::sc_module_name name, RunContext& context);
 
+  // Before the simulation: the programs to load (C.ifetch, C.dload), one per PE.
+  void set_programs(std::vector<mapping::PeProgram> programs);
+  // Called with the cycle the last PE acknowledged its configuration.
+  void on_configured(std::function<void(std::int64_t)> callback) {
+    m_on_configured = std::move(callback);
+  }
+
   // Valid after the simulation: the network outputs as collected (the
-  // layers no other layer reads), and the cycle the last one arrived.
+  // layers no other layer reads), the cycle inference began (every PE
+  // configured, the first input row sent) and the cycle the last output arrived.
   const std::vector<workloads::Tensor>& results() const { return m_results; }
+  std::int64_t configured_cycle() const { return m_configured_cycle; }
   std::int64_t finish_cycle() const { return m_finish_cycle; }
   bool finished() const { return m_finished; }
 
  private:
   void run();
   void noc_in(tlm::tlm_generic_payload& payload, sc_core::sc_time& delay);
+  void configure();
   void send_input();
 
   RunContext& m_context;
   tlm_utils::tlm_quantumkeeper m_keeper;
   noc::Inbox m_inbox;
+  std::vector<std::shared_ptr<const mapping::PeProgram>> m_programs;
+  std::function<void(std::int64_t)> m_on_configured;
   std::vector<workloads::Tensor> m_results;  // per layer; empty unless a network output
+  std::int64_t m_configured_cycle = 0;
   std::int64_t m_finish_cycle = 0;
   bool m_finished = false;
 };

@@ -47,8 +47,11 @@ class Pe : public sc_core::sc_module {
   SC_HAS_PROCESS(Pe);
   Pe(sc_core::sc_module_name name, int id, RunContext& context);
 
-  // Configuration (C-type instruction fetch and data load): writes the
-  // instruction LUT and the descriptor table.
+  // The PE will be configured at run time: it waits for its C.wload,
+  // C.ifetch and C.dload from the dispatch unit, writes its crossbars' rows
+  // and acknowledges before running its program.
+  void expect_configuration() { m_expects_configuration = true; }
+  // Loads a program directly (tests; no configuration phase).
   void load_program(mapping::PeProgram program);
   const mapping::PeProgram& program() const { return m_program; }
 
@@ -92,6 +95,7 @@ class Pe : public sc_core::sc_module {
   };
 
   void run();
+  void configure();
   void execute(const isa::Instruction& instruction);
   void execute_r(const isa::Instruction& instruction);
   void execute_a(const isa::Instruction& instruction);
@@ -148,6 +152,7 @@ class Pe : public sc_core::sc_module {
   tlm_utils::tlm_quantumkeeper m_keeper;
   noc::Inbox m_inbox;
   bool m_fine = false;
+  bool m_expects_configuration = false;
 
   // The part the current instruction works on (the loop iteration minus the
   // lag), of how many.

@@ -12,6 +12,7 @@
 
 #include "reramsim/arch/arch_config.hpp"
 #include "reramsim/mapping/plan.hpp"
+#include "reramsim/mapping/program.hpp"
 #include "reramsim/noc/activity_trace.hpp"
 #include "reramsim/workloads/network.hpp"
 #include "reramsim/workloads/reference.hpp"
@@ -99,9 +100,19 @@ struct RunContext {
 
 // Packet kinds on the NoC (noc::Packet::kind).
 enum PacketKind : int {
-  kActivations = 1,  // one output row (or part of one) of a layer, or of the network input
-  kPartialSums = 2,  // a part's partial sums of an output group, to its reducer
-  kLayerResult = 3,  // a network output row, up the collection tree
+  kActivations = 1,    // one output row (or part of one) of a layer, or of the network input
+  kPartialSums = 2,    // a part's partial sums of an output group, to its reducer
+  kLayerResult = 3,    // a network output row, up the collection tree
+  kConfiguration = 4,  // C.wload / C.ifetch / C.dload of a PE, down the fat tree
+  kConfigured = 5,     // a PE's acknowledgement that it is configured, up the collection tree
+};
+
+// What a configuration packet loads (its tag is the C-type opcode): the
+// PE's program for C.ifetch (instruction LUT) and C.dload (descriptor
+// table); C.wload carries the PE's weight tiles, whose values the chip
+// writes into the crossbars at elaboration, so only its size travels.
+struct ConfigurationData {
+  std::shared_ptr<const mapping::PeProgram> program;
 };
 
 // Values carried by packets.

@@ -113,6 +113,9 @@ class Noc : public sc_core::sc_module {
   // all the same. The default window is every cycle, so a run counts
   // everything. Synthetic traffic sets it to exclude the warm-up.
   void set_measurement_window(std::int64_t begin, std::int64_t end);
+  // During a run: forgets what was counted so far and counts from cycle
+  // `begin` on (e.g. inference after the configuration phase).
+  void restart_measurement(std::int64_t begin);
 
  private:
   struct LinkState {
