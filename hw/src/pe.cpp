@@ -305,11 +305,10 @@ void Pe::execute_r(const Instruction& instruction) {
   TileWork& work = m_tiles[instruction.desc][m_part & 1];
   m_group_first.emplace(group_key(d), instruction.desc);
   const std::size_t xbar = std::size_t(d.crossbar);
-  if (m_fine && m_crossbar_process[xbar].valid() && !m_crossbar_process[xbar].terminated()) {
+  if (m_fine) {
     // The crossbar still steps through the previous part: the controller
     // stalls on it, as on the annotated end in the fast mode.
-    m_keeper.sync();
-    sc_core::wait(m_crossbar_process[xbar].terminated_event());
+    join(m_crossbar_process[xbar]);
   }
   const sc_core::sc_time start = issue_at(std::max(ready->second.second, m_crossbar_free[xbar]));
   mark_layer_start(d.layer, start);
@@ -338,22 +337,22 @@ void Pe::execute_r(const Instruction& instruction) {
 
 Pe::TileWork& Pe::await_tile(std::uint32_t desc, int part) {
   TileWork& work = m_tiles[desc][part & 1];
-  if (work.process.valid() && !work.process.terminated()) {
-    // A fine-grained crossbar is still stepping: the controller stalls on it
-    // as it would on the annotated end in the fast mode.
-    m_keeper.sync();
-    sc_core::wait(work.process.terminated_event());
-  }
+  // A fine-grained crossbar still stepping: the controller stalls on it as it
+  // would on the annotated end in the fast mode.
+  join(work.process);
   return work;
 }
 
+void Pe::join(sc_core::sc_process_handle& process) {
+  if (!process.valid() || process.terminated()) return;
+  // Synchronising may let the process finish; its termination event would
+  // then never come again.
+  m_keeper.sync();
+  if (!process.terminated()) sc_core::wait(process.terminated_event());
+}
+
 void Pe::join_crossbars() {
-  for (auto& process : m_crossbar_process) {
-    if (process.valid() && !process.terminated()) {
-      m_keeper.sync();
-      sc_core::wait(process.terminated_event());
-    }
-  }
+  for (auto& process : m_crossbar_process) join(process);
 }
 
 sc_core::sc_time Pe::run_alu(VectorOpExtension& ext, sc_core::sc_time start) {

@@ -109,6 +109,8 @@ class Pe : public sc_core::sc_module {
   void advance(InputStore& store);
   // Joins fine-grained crossbar processes still running.
   void join_crossbars();
+  // Waits for one fine-grained crossbar process, if it still runs.
+  void join(sc_core::sc_process_handle& process);
   // A tile's products of the current part, waiting for its fine-grained
   // crossbar if need be.
   TileWork& await_tile(std::uint32_t desc, int part);
