@@ -129,6 +129,19 @@ int run_command(const std::vector<std::string>& args) {
   const auto wall_start = std::chrono::steady_clock::now();
   const arch::ArchConfig arch =
       arch::load_arch_config(options.get("arch"), options.overrides("run"));
+  // An inference uses every NoC part: inputs and configuration down the fat
+  // tree, layer data over the mesh, outputs up the collection tree.
+  const std::pair<const char*, bool> parts[] = {
+      {"noc.fat_tree.enabled", arch.noc.fat_tree.enabled},
+      {"noc.mesh.enabled", arch.noc.mesh.enabled},
+      {"noc.collection.enabled", arch.noc.collection.enabled}};
+  for (const auto& [key, enabled] : parts) {
+    if (!enabled) {
+      throw workloads::InputError(arch.file + ": " + key +
+                                  ": reramsim run needs it true (only reramsim noc studies one "
+                                  "NoC part alone)");
+    }
+  }
   const workloads::Network network = workloads::load_network(options.get("net"));
 
   // Map first: a network that does not fit is refused before any work.

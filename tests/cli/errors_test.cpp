@@ -74,6 +74,20 @@ TEST_CASE("cli: a network too large for the chip is refused without output", "[c
   CHECK_FALSE(std::filesystem::exists(stats));
 }
 
+TEST_CASE("cli: run refuses a chip without the mesh its layers talk over", "[cli][errors]") {
+  Scratch scratch;
+  const std::string stats = scratch.path("stats.json");
+  const CliResult r = run_cli(scratch,
+                              "run --arch configs/tiny.yaml --net workloads/networks/lenet5.yaml "
+                              "--set noc.mesh.enabled=false --stats '" +
+                                  stats + "'");
+  CHECK(r.exit_code == 2);
+  CHECK(lines(r.err) == 1);
+  CHECK(r.err.find("configs/tiny.yaml: noc.mesh.enabled: reramsim run needs it true") !=
+        std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(stats));
+}
+
 TEST_CASE("cli: a bad network names the layer", "[cli][errors]") {
   Scratch scratch;
   const std::string net = scratch.path("net.yaml");
