@@ -80,8 +80,10 @@ Options parse_options(const std::string& command, const std::vector<std::string>
     if (i + 1 >= args.size() || args[i + 1].rfind("--", 0) == 0) {
       throw UsageError("reramsim " + command + ": option '" + a + "' expects a value");
     }
-    if (options.has(key))
+    // --set is repeatable (one config key each); other options once.
+    if (key != "set" && options.has(key)) {
       throw UsageError("reramsim " + command + ": option '" + a + "' given twice");
+    }
     options.values.emplace_back(key, args[++i]);
   }
   return options;

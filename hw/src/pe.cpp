@@ -174,15 +174,19 @@ void Pe::run() {
   m_keeper.reset();
   if (m_expects_configuration) configure();
   const auto& code = m_program.code;
+  int part_register = 0;  // C.part, outside loops
   const auto is = [](const Instruction& i, isa::COp op) {
     return i.category == Category::c && i.opcode == static_cast<std::uint32_t>(op);
   };
   for (std::size_t pc = 0; pc < code.size(); ++pc) {
     const Instruction& instruction = code[pc];
     if (is(instruction, isa::COp::halt)) break;
+    if (is(instruction, isa::COp::part)) {
+      part_register = int(instruction.src);
+      continue;
+    }
     if (!is(instruction, isa::COp::loop)) {
-      m_part = 0;
-      m_parts = 1;
+      m_part = part_register;
       execute(instruction);
       continue;
     }
@@ -196,7 +200,6 @@ void Pe::run() {
     for (std::size_t i = body_begin; i < body_end; ++i) {
       if (is(code[i], isa::COp::lag)) max_lag = std::max(max_lag, int(code[i].src));
     }
-    m_parts = parts;
     for (int iteration = 0; iteration < parts + max_lag; ++iteration) {
       int lag = 0;
       for (std::size_t i = body_begin; i < body_end; ++i) {
@@ -296,8 +299,9 @@ void Pe::execute_r(const Instruction& instruction) {
   std::int64_t vector_begin = 0;
   std::int64_t vector_count =
       layer.type == workloads::LayerType::conv ? std::int64_t(layer.out.h) * layer.out.w : 1;
-  if (m_parts > 1) {
-    vector_count /= m_parts;
+  const int parts = mapping::layer_parts(layer);
+  if (parts > 1) {
+    vector_count /= parts;
     vector_begin = m_part * vector_count;
   }
   // Inputs known non-negative (after a ReLU) need no sign handling.
@@ -405,13 +409,14 @@ void Pe::execute_a(const Instruction& instruction) {
     for (int source : layer.inputs) ext.inputs.push_back(&m_stores.at(source).tensor);
     ext.result = result.get();
     ext.shift = d.shift;
-    ext.row_begin = m_parts > 1 ? m_part : 0;
-    ext.rows = m_parts > 1 ? 1 : layer.out.h;
+    const int parts = mapping::layer_parts(layer);
+    ext.row_begin = parts > 1 ? m_part : 0;
+    ext.rows = parts > 1 ? 1 : layer.out.h;
     const sc_core::sc_time start = issue_at(ready->second.second);
     mark_layer_start(d.layer, start);
     const sc_core::sc_time end = run_alu(ext, start);
     for (const Tensor* t : ext.inputs) {
-      m_context.counts.buffer_reads += t->shape.elements() / (m_parts > 1 ? t->shape.h : 1);
+      m_context.counts.buffer_reads += t->shape.elements() / (parts > 1 ? t->shape.h : 1);
     }
     Held& out = m_outputs[layer_key(d.layer)];
     out.values = std::make_shared<GroupValues>();
@@ -573,27 +578,11 @@ void Pe::advance(InputStore& s) {
   }
 }
 
-namespace {
-// The last row of a source's output that part `part` of `layer` reads.
-int last_input_row(const Layer& layer, const workloads::Shape& in, int part, int parts) {
-  if (parts <= 1) return in.h - 1;
-  switch (layer.type) {
-    case workloads::LayerType::conv:
-    case workloads::LayerType::pool: {
-      const int last = part * layer.stride_h - layer.pad_h + layer.kernel_h - 1;
-      return std::clamp(last, 0, in.h - 1);
-    }
-    default:  // lrn, add, concat: row for row
-      return std::min(part, in.h - 1);
-  }
-}
-}  // namespace
-
 void Pe::receive_input(const Descriptor& d) {
   // Waits until every row of the source the part reads has arrived.
   const Layer& layer = m_context.network.layers[std::size_t(d.layer)];
   InputStore& s = store(d.source, d.packets_per_row);
-  const int last = last_input_row(layer, s.tensor.shape, m_part, m_parts);
+  const int last = mapping::last_input_row(layer, s.tensor.shape, m_part);
   const int source = d.source;
   while (s.complete_rows <= last) {
     sc_core::sc_time arrival;

@@ -157,11 +157,6 @@ Instruction control(COp op, std::uint32_t src, std::uint32_t des) {
 
 }  // namespace
 
-int layer_parts(const Layer& layer) {
-  if (layer.type == LayerType::fc || layer.type == LayerType::local) return 1;
-  return std::max(1, layer.out.h);
-}
-
 std::vector<PeProgram> make_programs(const workloads::Network& network,
                                      const arch::ArchConfig& arch, const MappingPlan& plan,
                                      const workloads::QuantizedNetwork& qnet) {
@@ -210,6 +205,12 @@ std::vector<PeProgram> make_programs(const workloads::Network& network,
     for (int to : consumers) body.push_back(transfer(NOp::local, arch, pe, to, entry, false));
   };
 
+  // Each (PE, layer)'s instructions: once at the start, and per part its
+  // front (receives, MVMs) and its back (the lagging arithmetic and sends).
+  struct LayerCode {
+    std::vector<Instruction> prologue, front, back;
+  };
+  std::vector<std::map<int, LayerCode>> code(programs.size());
   for (std::size_t li = 0; li < layers; ++li) {
     const Layer& layer = network.layers[li];
     const LayerPlan& lp = plan.layers[li];
@@ -218,8 +219,9 @@ std::vector<PeProgram> make_programs(const workloads::Network& network,
     // PEs in ascending order, so programs do not depend on container order.
     for (int pe : lp.pes) {
       ProgramBuilder& b = builders[std::size_t(pe)];
-      std::vector<Instruction> prologue;  // once, before the loop
-      std::vector<Instruction> body;      // once per part
+      LayerCode& lc = code[std::size_t(pe)][int(li)];
+      std::vector<Instruction>& prologue = lc.prologue;
+      std::vector<Instruction>* body = &lc.front;
 
       // The input rows the part needs, from each distinct source.
       std::vector<int> sources;
@@ -231,13 +233,13 @@ std::vector<PeProgram> make_programs(const workloads::Network& network,
       for (int source : sources) {
         const std::uint32_t entry = b.input_entry(int(li), source, packets_per_row(source));
         if (source == workloads::kNetworkInput) {
-          body.push_back(transfer(NOp::dist, arch, int(dispatch), pe, entry, true));
+          body->push_back(transfer(NOp::dist, arch, int(dispatch), pe, entry, true));
         } else {
           const LayerPlan& sp = plan.layers[std::size_t(source)];
           const int from = network.layers[std::size_t(source)].has_weights()
                                ? sp.groups.front().reducer_pe
                                : sp.pes.front();
-          body.push_back(transfer(NOp::local, arch, from, pe, entry, true));
+          body->push_back(transfer(NOp::local, arch, from, pe, entry, true));
         }
       }
 
@@ -249,8 +251,8 @@ std::vector<PeProgram> make_programs(const workloads::Network& network,
         op.des = buffer(Buffer::ob);
         op.size = clamp_field(layer.out.elements() / parts, (1u << 24) - 1);
         op.desc = layer_desc;
-        body.push_back(op);
-        emit_sends(li, pe, layer_desc, body);
+        body->push_back(op);
+        emit_sends(li, pe, layer_desc, *body);
       } else {
         // One MVM per crossbar tile, all issued before the additions that
         // combine row tiles of one group, so the crossbars run in parallel.
@@ -269,16 +271,14 @@ std::vector<PeProgram> make_programs(const workloads::Network& network,
           mvm.des = buffer(Buffer::acc);
           mvm.index = std::uint32_t(tile.crossbar);
           mvm.desc = tile_desc;
-          body.push_back(mvm);
+          body->push_back(mvm);
           if (group_started[tile.group]) later_tiles.push_back(tile_desc);
           group_started[tile.group] = true;
         }
         // The arithmetic works one part behind the crossbars (Fig. 6).
-        if (parts > 1) {
-          body.push_back(control(COp::lag, 1, 0));
-        }
+        body = &lc.back;
         for (std::uint32_t tile_desc : later_tiles) {
-          body.push_back(a_op(AOp::add, Buffer::acc, Buffer::acc, Buffer::acc, tile_desc));
+          body->push_back(a_op(AOp::add, Buffer::acc, Buffer::acc, Buffer::acc, tile_desc));
         }
         for (std::size_t g = 0; g < lp.groups.size(); ++g) {
           const OutputGroup& group = lp.groups[g];
@@ -289,7 +289,7 @@ std::vector<PeProgram> make_programs(const workloads::Network& network,
           const std::uint32_t group_desc = b.group_entry(int(li), int(g), ql.shift);
           if (contributes) {
             b.entry(group_desc).partial = true;
-            body.push_back(transfer(NOp::local, arch, pe, group.reducer_pe, group_desc, false));
+            body->push_back(transfer(NOp::local, arch, pe, group.reducer_pe, group_desc, false));
             continue;
           }
           // The channels this group's columns produce (and, with an executed
@@ -311,22 +311,46 @@ std::vector<PeProgram> make_programs(const workloads::Network& network,
           if (layer.type == LayerType::local) d.position = group.matrix;
           d.bn_shift = ql.bn_shift;
           for (int from : group.contributors) {
-            body.push_back(transfer(NOp::local, arch, from, pe, group_desc, true));
-            body.push_back(a_op(AOp::add, Buffer::acc, Buffer::nic, Buffer::acc, group_desc));
+            body->push_back(transfer(NOp::local, arch, from, pe, group_desc, true));
+            body->push_back(a_op(AOp::add, Buffer::acc, Buffer::nic, Buffer::acc, group_desc));
           }
-          body.push_back(a_op(AOp::shift, Buffer::acc, Buffer::ob, Buffer::ob, group_desc));
-          if (ql.has_batchnorm()) emit_batchnorm(prologue, body, group_desc, ql.bn_shift);
+          body->push_back(a_op(AOp::shift, Buffer::acc, Buffer::ob, Buffer::ob, group_desc));
+          if (ql.has_batchnorm()) emit_batchnorm(prologue, *body, group_desc, ql.bn_shift);
           if (layer.activation == workloads::Activation::relu) {
-            body.push_back(a_op(AOp::relu, Buffer::ob, Buffer::ob, Buffer::ob, group_desc));
+            body->push_back(a_op(AOp::relu, Buffer::ob, Buffer::ob, Buffer::ob, group_desc));
           }
-          emit_sends(li, pe, group_desc, body);
+          emit_sends(li, pe, group_desc, *body);
         }
       }
-      for (const Instruction& i : prologue) b.emit(i);
+    }
+  }
+
+  // Each PE's program: a loop when it holds one layer; the ordering step's
+  // interleaving of parts when it holds several.
+  const std::vector<std::vector<Block>> order = order_blocks(network, arch, plan);
+  for (std::size_t pe = 0; pe < programs.size(); ++pe) {
+    ProgramBuilder& b = builders[pe];
+    const auto emit_all = [&](const std::vector<Instruction>& list) {
+      for (const Instruction& i : list) b.emit(i);
+    };
+    for (const auto& [li, lc] : code[pe]) emit_all(lc.prologue);
+    if (code[pe].size() == 1) {
+      const auto& [li, lc] = *code[pe].begin();
+      const int parts = layer_parts(network.layers[std::size_t(li)]);
       if (parts > 1) {
-        b.emit(control(COp::loop, std::uint32_t(parts), std::uint32_t(body.size())));
+        const std::size_t lag = lc.back.empty() ? 0 : 1;
+        b.emit(control(COp::loop, std::uint32_t(parts),
+                       std::uint32_t(lc.front.size() + lag + lc.back.size())));
       }
-      for (const Instruction& i : body) b.emit(i);
+      emit_all(lc.front);
+      if (parts > 1 && !lc.back.empty()) b.emit(control(COp::lag, 1, 0));
+      emit_all(lc.back);
+      continue;
+    }
+    for (const Block& block : order[pe]) {
+      const LayerCode& lc = code[pe].at(block.layer);
+      b.emit(control(COp::part, std::uint32_t(block.part), 0));
+      emit_all(block.back ? lc.back : lc.front);
     }
   }
   for (std::size_t pe = 0; pe < programs.size(); ++pe) {

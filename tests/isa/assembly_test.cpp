@@ -38,6 +38,7 @@ const char* kEveryMnemonic =
     "C.dma src=16777215 des=1\n"
     "C.loop src=56 des=9\n"
     "C.lag src=1\n"
+    "C.part src=27\n"
     "C.halt\n";
 
 std::string error_of(const std::string& text) {
@@ -61,7 +62,7 @@ TEST_CASE("isa: a program using every mnemonic assembles and disassembles to its
       "R.conv",  "R.conv.sparse", "R.fc",    "R.fc.sparse", "A.add",   "A.sub",
       "A.mul",   "A.div",         "A.rsqrt", "A.relu",      "A.max",   "A.min",
       "A.shift", "N.dist",        "N.local", "N.coll",      "C.wload", "C.ifetch",
-      "C.dload", "C.dispatch",    "C.dma",   "C.loop",      "C.lag",   "C.halt"};
+      "C.dload", "C.dispatch",    "C.dma",   "C.loop",      "C.lag",   "C.part",  "C.halt"};
   CHECK(seen == all);
 }
 

@@ -16,7 +16,7 @@ std::vector<Instruction> every_opcode() {
           make(AOp::max),   make(AOp::min),      make(AOp::shift), make(NOp::dist),
           make(NOp::local), make(NOp::coll),     make(COp::wload), make(COp::ifetch),
           make(COp::dload), make(COp::dispatch), make(COp::dma),   make(COp::loop),
-          make(COp::lag),   make(COp::halt)};
+          make(COp::lag),   make(COp::part),  make(COp::halt)};
 }
 
 std::uint32_t field_max(Category c, const std::string& name) {
@@ -193,8 +193,8 @@ TEST_CASE("isa: encode rejects an opcode the category does not define", "[isa]")
   i.opcode = 9;
   CHECK(message_of(i) == "undefined opcode 9 for category A");
   i.category = Category::c;
-  i.opcode = 7;
-  CHECK(message_of(i) == "undefined opcode 7 for category C");
+  i.opcode = 8;
+  CHECK(message_of(i) == "undefined opcode 8 for category C");
 }
 
 TEST_CASE("isa: decode rejects a word with an undefined opcode", "[isa]") {

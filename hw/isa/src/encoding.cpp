@@ -98,7 +98,7 @@ const char* opcode_name(Category c, std::uint32_t op) {
                                         "relu", "max", "min", "shift"};
   static const char* const n_names[] = {"dist", "local", "coll"};
   static const char* const c_names[] = {"wload", "ifetch", "dload", "dispatch",
-                                        "dma",   "loop",   "lag"};
+                                        "dma",   "loop",   "lag",   "part"};
   switch (c) {
     case Category::r:
       return op < 2 ? r_names[op] : nullptr;
@@ -108,7 +108,7 @@ const char* opcode_name(Category c, std::uint32_t op) {
       return op < 3 ? n_names[op] : nullptr;
     case Category::c:
       if (op == static_cast<std::uint32_t>(COp::halt)) return "halt";
-      return op < 7 ? c_names[op] : nullptr;
+      return op < 8 ? c_names[op] : nullptr;
   }
   return nullptr;
 }

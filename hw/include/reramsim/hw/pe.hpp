@@ -156,10 +156,9 @@ class Pe : public sc_core::sc_module {
   bool m_fine = false;
   bool m_expects_configuration = false;
 
-  // The part the current instruction works on (the loop iteration minus the
-  // lag), of how many.
+  // The part of its layer the current instruction works on (the loop
+  // iteration minus the lag, or the latest C.part outside loops).
   int m_part = 0;
-  int m_parts = 1;
 
   // Scoreboard state.
   std::map<int, InputStore> m_stores;  // by source layer (kNetworkInput for the network input)

@@ -9,6 +9,7 @@
 
 #include "reramsim/arch/arch_config.hpp"
 #include "reramsim/isa/isa.hpp"
+#include "reramsim/mapping/order.hpp"
 #include "reramsim/mapping/plan.hpp"
 #include "reramsim/workloads/network.hpp"
 #include "reramsim/workloads/reference.hpp"
@@ -57,28 +58,24 @@ struct PeProgram {
   std::vector<Descriptor> table;
 };
 
-// The parts (rounds) a layer's work is cut into: one per output row for
-// conv layers and layers without weights (pool, lrn, add, concat), so
-// consecutive layers pipeline row by row; one for fc and locally connected
-// layers, whose every output needs the whole input.
-int layer_parts(const workloads::Layer& layer);
-
-// Emits every PE's program (docs/isa.md, "Programs the mapper emits"). For
-// each layer a PE takes part in, in network order, a loop over the layer's
-// parts (C.loop): receive the input rows the part needs (N.dist from the
-// dispatch unit for the network input, N.local from the producing PEs),
-// an R-type MVM per crossbar tile, then (C.lag 1: one part behind, so the
-// arithmetic of part p overlaps the crossbars' part p+1, Fig. 6) A.add of row
-// tiles of one output group, partial sums to the reducing PE (N.local) or,
-// on the reducer, receive and add them, requantize (A.shift), run an executed
-// BatchNorm (its per-column factors A.rsqrt, A.mul once before the loop; A.sub,
-// A.mul, A.shift, A.add, A.shift per part), apply ReLU (A.relu) and send the
-// outputs over the mesh to every PE running a consumer layer (N.local; to
-// itself without the NoC), or up the collection tree (N.coll) for a network
-// output. Layers without weights run one A-type layer operation per part.
-// Every program ends with C.halt. The quantized network gives each layer's
-// requantization shift (calibrated) and executed-BatchNorm parameters, copied
-// into the descriptors.
+// Emits every PE's program (docs/isa.md, "Programs the mapper emits"). A
+// layer's part has a front: receive the input rows it needs (N.dist from the
+// dispatch unit for the network input, N.local from the producing PEs) and
+// an R-type MVM per crossbar tile; and a back, one part behind so the
+// arithmetic of part p overlaps the crossbars' part p+1 (Fig. 6): A.add of
+// row tiles of one output group, partial sums to the reducing PE (N.local)
+// or, on the reducer, receive and add them, requantize (A.shift), run an
+// executed BatchNorm (its per-column factors A.rsqrt, A.mul once at the
+// program's start; A.sub, A.mul, A.shift, A.add, A.shift per part), apply
+// ReLU (A.relu) and send the outputs over the mesh to every PE running a
+// consumer layer (N.local; to itself without the NoC), or up the collection
+// tree (N.coll) for a network output. Layers without weights run one A-type
+// layer operation per part. A PE holding one layer runs it as a loop
+// (C.loop, C.lag); a PE holding several runs their parts interleaved in the
+// ordering step's order (order_blocks), each block after a C.part naming its
+// part. Every program ends with C.halt. The quantized network gives each
+// layer's requantization shift (calibrated) and executed-BatchNorm
+// parameters, copied into the descriptors.
 std::vector<PeProgram> make_programs(const workloads::Network& network,
                                      const arch::ArchConfig& arch, const MappingPlan& plan,
                                      const workloads::QuantizedNetwork& qnet);

@@ -42,6 +42,7 @@ enum class COp : std::uint32_t {
   dma = 4,
   loop = 5,   // extension: run the next `des` instructions once per part (src parts)
   lag = 6,    // extension: the rest of a loop body works on the part `src` iterations back
+  part = 7,   // extension: the following instructions (outside loops) work on part `src`
   halt = 15,  // extension: end of program
 };
 
