@@ -1,7 +1,11 @@
 #include "cli.hpp"
 
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 
+#include "reramsim/mapping/mapper.hpp"
 #include "reramsim/workloads/yaml_input.hpp"
 
 namespace reramsim::cli {
@@ -14,9 +18,14 @@ const char* kUsage =
     "  run --arch CONFIG --net NETWORK [--stats OUT.json] [--vcd OUT.vcd] [--seed N]\n"
     "      [--quantum-ns T] [--set KEY.PATH=VALUE ...] [--fine-grained all|PES]\n"
     "      [--trace-pes PES]  (with --vcd: only those PEs and the links serving them)\n"
+    "      [--mapper simple|spatem|isaac|hitm]  (default simple)\n"
     "                         simulate one inference and check it against the reference;\n"
     "                         --set overrides a config key, e.g. crossbar.adc.bits=6;\n"
     "                         --fine-grained steps those PEs' crossbars one OU at a time\n"
+    "  map --arch CONFIG --net NETWORK [--mapper M] [--report OUT.json] [--set KEY.PATH=VALUE "
+    "...]\n"
+    "                         map without simulating: per-layer partition degrees and\n"
+    "                         replicas, crossbars, cells, shared crossbars, estimates\n"
     "  validate FILE...       check configs and networks without simulating\n"
     "  info --arch CONFIG [--net NETWORK]\n"
     "                         derived capacity, per-layer shapes, weights, MACs, matrices\n"
@@ -89,6 +98,47 @@ Options parse_options(const std::string& command, const std::vector<std::string>
   return options;
 }
 
+void check_writable(const std::string& command, const std::string& option,
+                    const std::string& path) {
+  const std::filesystem::path p(path);
+  const std::filesystem::path dir = p.has_parent_path() ? p.parent_path() : ".";
+  if (!std::filesystem::is_directory(dir)) {
+    throw UsageError("reramsim " + command + ": --" + option + " " + path +
+                     ": directory does not exist");
+  }
+}
+
+void write_atomically(const std::string& path,
+                      const std::function<void(const std::string&)>& write) {
+  const std::string tmp = path + ".tmp";
+  try {
+    write(tmp);
+    std::filesystem::rename(tmp, path);
+  } catch (...) {
+    std::error_code ignored;
+    std::filesystem::remove(tmp, ignored);
+    throw;
+  }
+}
+
+void check_mapper(const std::string& command, const std::string& mapper) {
+  const auto& names = mapping::mapper_names();
+  if (std::find(names.begin(), names.end(), mapper) != names.end()) return;
+  std::string list;
+  for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+  throw UsageError("reramsim " + command + ": --mapper expects one of " + list + ", got '" +
+                   mapper + "'");
+}
+
+void write_text_atomically(const std::string& path, const std::string& text) {
+  write_atomically(path, [&](const std::string& tmp) {
+    std::ofstream out(tmp);
+    out << text;
+    out.close();
+    if (!out) throw workloads::InputError(path + ": cannot write the file");
+  });
+}
+
 int main(const std::vector<std::string>& args) {
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     std::cout << kUsage;
@@ -103,8 +153,9 @@ int main(const std::vector<std::string>& args) {
     if (command == "asm") return asm_command(rest);
     if (command == "disasm") return disasm_command(rest);
     if (command == "noc") return noc_command(rest);
+    if (command == "map") return map_command(rest);
     throw UsageError("reramsim: unknown command '" + command +
-                     "' (expected run, validate, info, asm, disasm or noc)");
+                     "' (expected run, map, validate, info, asm, disasm or noc)");
   } catch (const UsageError& e) {
     std::cerr << e.what() << "\n";
     return 2;

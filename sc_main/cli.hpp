@@ -2,6 +2,7 @@
 // tests drive it in-process.
 #pragma once
 
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -25,6 +26,7 @@ int info_command(const std::vector<std::string>& args);
 int asm_command(const std::vector<std::string>& args);     // isa_commands.cpp
 int disasm_command(const std::vector<std::string>& args);  // isa_commands.cpp
 int noc_command(const std::vector<std::string>& args);     // noc_command.cpp
+int map_command(const std::vector<std::string>& args);     // map_command.cpp
 
 // Options of the form --key value; flags listed in `allowed`.
 struct Options {
@@ -38,5 +40,16 @@ struct Options {
 };
 Options parse_options(const std::string& command, const std::vector<std::string>& args,
                       const std::vector<std::string>& allowed);
+
+// Output files are written under a temporary name and renamed into place, so
+// a failed command leaves no partial file behind; the directory must exist
+// before any work starts (UsageError naming the command and option).
+void check_writable(const std::string& command, const std::string& option, const std::string& path);
+void write_atomically(const std::string& path,
+                      const std::function<void(const std::string& tmp)>& write);
+// UsageError unless `mapper` is one of mapping::mapper_names().
+void check_mapper(const std::string& command, const std::string& mapper);
+// The same for a text (InputError naming the file when it cannot be written).
+void write_text_atomically(const std::string& path, const std::string& text);
 
 }  // namespace reramsim::cli

@@ -69,31 +69,6 @@ noc::Pattern parse_pattern(const std::string& text) {
       text + "'");
 }
 
-// As `reramsim run`: the directory must exist before anything is simulated,
-// and the file appears under its name only once complete.
-void check_writable(const std::string& path) {
-  const std::filesystem::path p(path);
-  const std::filesystem::path dir = p.has_parent_path() ? p.parent_path() : ".";
-  if (!std::filesystem::is_directory(dir)) {
-    throw UsageError("reramsim noc: --stats " + path + ": directory does not exist");
-  }
-}
-
-void write_atomically(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  try {
-    std::ofstream out(tmp);
-    out << text;
-    out.close();
-    if (!out) throw workloads::InputError(path + ": cannot write the statistics file");
-    std::filesystem::rename(tmp, path);
-  } catch (...) {
-    std::error_code ignored;
-    std::filesystem::remove(tmp, ignored);
-    throw;
-  }
-}
-
 ordered_json make_noc_stats(const arch::ArchConfig& arch, const noc::TrafficResult& r,
                             const std::string& network_option) {
   const noc::TrafficSpec& spec = r.spec;
@@ -255,7 +230,7 @@ int noc_command(const std::vector<std::string>& args) {
   spec.seed =
       options.has("seed") ? parse_count("seed", options.get("seed"), 0, ~std::uint64_t(0)) : 1;
   const std::string stats_path = options.get("stats");
-  if (!stats_path.empty()) check_writable(stats_path);
+  if (!stats_path.empty()) check_writable("noc", "stats", stats_path);
 
   const arch::ArchConfig arch =
       arch::load_arch_config(options.get("arch"), options.overrides(kCommand));
@@ -273,7 +248,7 @@ int noc_command(const std::vector<std::string>& args) {
   const auto wall_end = std::chrono::steady_clock::now();
 
   const ordered_json stats = make_noc_stats(arch, result, options.get("network"));
-  if (!stats_path.empty()) write_atomically(stats_path, stats.dump(2) + "\n");
+  if (!stats_path.empty()) write_text_atomically(stats_path, stats.dump(2) + "\n");
   print_summary(std::cout, stats, std::chrono::duration<double>(wall_end - wall_start).count());
   return 0;
 }

@@ -17,6 +17,7 @@
 #include "reramsim/arch/arch_config.hpp"
 #include "reramsim/hw/chip.hpp"
 #include "reramsim/mapping/plan.hpp"
+#include "reramsim/mapping/mapper.hpp"
 #include "reramsim/mapping/program.hpp"
 #include "reramsim/workloads/network.hpp"
 #include "reramsim/workloads/reference.hpp"
@@ -41,31 +42,6 @@ std::uint64_t parse_unsigned(const std::string& command, const std::string& opti
                      " expects a non-negative integer, got '" + text + "'");
   }
   return value;
-}
-
-// An output file is written under a temporary name and renamed into place,
-// so a failed run leaves no partial file behind.
-void check_writable(const std::string& command, const std::string& option,
-                    const std::string& path) {
-  const std::filesystem::path p(path);
-  const std::filesystem::path dir = p.has_parent_path() ? p.parent_path() : ".";
-  if (!std::filesystem::is_directory(dir)) {
-    throw UsageError("reramsim " + command + ": --" + option + " " + path +
-                     ": directory does not exist");
-  }
-}
-
-void write_atomically(const std::string& path,
-                      const std::function<void(const std::string&)>& write) {
-  const std::string tmp = path + ".tmp";
-  try {
-    write(tmp);
-    std::filesystem::rename(tmp, path);
-  } catch (...) {
-    std::error_code ignored;
-    std::filesystem::remove(tmp, ignored);
-    throw;
-  }
 }
 
 // "all", or a comma-separated list of PE numbers and ranges ("0-3,7").
@@ -107,9 +83,9 @@ std::vector<int> parse_pe_list(const std::string& option, const std::string& tex
 }  // namespace
 
 int run_command(const std::vector<std::string>& args) {
-  const Options options = parse_options(
-      "run", args,
-      {"arch", "net", "stats", "vcd", "seed", "quantum-ns", "set", "fine-grained", "trace-pes"});
+  const Options options = parse_options("run", args,
+                                        {"arch", "net", "stats", "vcd", "seed", "quantum-ns", "set",
+                                         "fine-grained", "trace-pes", "mapper"});
   if (!options.positional.empty()) {
     throw UsageError("reramsim run: unexpected argument '" + options.positional.front() + "'");
   }
@@ -121,6 +97,8 @@ int run_command(const std::vector<std::string>& args) {
       options.has("quantum-ns") ? parse_unsigned("run", "quantum-ns", options.get("quantum-ns"))
                                 : 1000;
   if (quantum_ns == 0) throw UsageError("reramsim run: --quantum-ns must be at least 1");
+  const std::string mapper = options.has("mapper") ? options.get("mapper") : "simple";
+  check_mapper("run", mapper);
   const std::string stats_path = options.get("stats");
   const std::string vcd_path = options.get("vcd");
   if (!stats_path.empty()) check_writable("run", "stats", stats_path);
@@ -145,7 +123,7 @@ int run_command(const std::vector<std::string>& args) {
   const workloads::Network network = workloads::load_network(options.get("net"));
 
   // Map first: a network that does not fit is refused before any work.
-  const mapping::MappingPlan plan = mapping::map_simple(network, arch);
+  const mapping::MappingPlan plan = mapping::map_network(network, arch, mapper).plan;
 
   // Values: seeded weights and input, the reference run (which calibrates the
   // requantization shifts the hardware then uses).

@@ -28,7 +28,9 @@ Chip::Chip(sc_core::sc_module_name name, RunContext& context,
 void Chip::program_crossbars() {
   const auto& plan = m_context.plan;
   const auto& qnet = m_context.qnet;
-  for (const mapping::CrossbarTile& tile : plan.tiles) {
+  const std::vector<int> blocks = mapping::block_indices(plan);
+  for (std::size_t t = 0; t < plan.tiles.size(); ++t) {
+    const mapping::CrossbarTile& tile = plan.tiles[t];
     // The tile's columns are kept (unpruned) columns of its matrix.
     const mapping::LayerPlan& lp = plan.layers[std::size_t(tile.layer)];
     std::vector<std::int16_t> block(std::size_t(tile.rows * tile.cols));
@@ -39,9 +41,12 @@ void Chip::program_crossbars() {
                         lp.column(tile.matrix, tile.col_begin + c));
       }
     }
-    m_pes[std::size_t(tile.pe)]
-        ->crossbar(tile.crossbar)
-        .program(tile.rows, tile.cols, std::move(block));
+    const int index =
+        m_pes[std::size_t(tile.pe)]
+            ->crossbar(tile.crossbar)
+            .program(tile.rows, tile.cols, std::move(block), tile.xbar_row,
+                     mapping::bit_group_input_bits(m_context.arch, tile.bit_group, lp.bit_groups));
+    if (index != blocks[t]) SC_REPORT_ERROR("reramsim/chip", "crossbar blocks out of plan order");
   }
 }
 

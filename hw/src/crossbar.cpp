@@ -17,16 +17,25 @@ Crossbar::Crossbar(sc_core::sc_module_name name, RunContext& context)
   mvm_socket.register_transport_dbg(this, &Crossbar::transport_dbg);
 }
 
-void Crossbar::program(std::int64_t rows, std::int64_t cols, std::vector<std::int16_t> weights) {
+int Crossbar::program(std::int64_t rows, std::int64_t cols, std::vector<std::int16_t> weights,
+                      std::int64_t row_offset, int activation_bits) {
+  Block block;
+  for (std::int64_t c = 0; c < cols; ++c) block.column_sums.push_back(0);
+  for (std::int64_t r = 0; r < rows && std::int64_t(weights.size()) == rows * cols; ++r) {
+    for (std::int64_t c = 0; c < cols; ++c) {
+      block.column_sums[std::size_t(c)] += weights[std::size_t(r * cols + c)];
+    }
+  }
   try {
-    m_datapath = std::make_unique<CrossbarDatapath>(from_arch(m_context.arch, rows, cols),
-                                                    std::move(weights));
+    DatapathParams params = from_arch(m_context.arch, rows, cols);
+    if (activation_bits > 0) params.activation_bits = activation_bits;
+    block.datapath = std::make_unique<CrossbarDatapath>(params, std::move(weights));
   } catch (const std::invalid_argument& e) {
     SC_REPORT_ERROR(kMsgId, (std::string("cannot program ") + name() + ": " + e.what()).c_str());
-    return;
+    return -1;
   }
-  m_rows = rows;
-  m_cols = cols;
+  m_blocks.push_back(std::move(block));
+  m_written_rows = std::max(m_written_rows, row_offset + rows);
   m_context.counts.weight_rows_written += rows;
   if (m_context.trace != nullptr && m_traced && m_trace_signal < 0) {
     const std::string full = this->name();
@@ -34,6 +43,7 @@ void Crossbar::program(std::int64_t rows, std::int64_t cols, std::vector<std::in
     m_trace_signal =
         m_context.trace->add_signal(full.substr(0, dot), full.substr(dot + 1) + "_busy");
   }
+  return int(m_blocks.size()) - 1;
 }
 
 void Crossbar::set_fine_grained(bool fine) {
@@ -46,18 +56,23 @@ void Crossbar::set_fine_grained(bool fine) {
   }
 }
 
-std::int64_t Crossbar::ou_steps() const {
-  return m_datapath ? m_datapath->ou_steps_per_input_cycle() : 0;
+std::int64_t Crossbar::ou_steps(int block) const {
+  return std::size_t(block) < m_blocks.size()
+             ? m_blocks[std::size_t(block)].datapath->ou_steps_per_input_cycle()
+             : 0;
 }
 
-std::int64_t Crossbar::mvm_cycles(std::int64_t vectors) const {
-  return vectors * m_context.arch.input_cycles() * ou_steps() * m_context.arch.latency.ou_step;
+std::int64_t Crossbar::mvm_cycles(std::int64_t vectors, int block) const {
+  if (std::size_t(block) >= m_blocks.size()) return 0;
+  return vectors * m_blocks[std::size_t(block)].datapath->input_cycles() * ou_steps(block) *
+         m_context.arch.latency.ou_step;
 }
 
 void Crossbar::count(const MvmExtension& mvm, const DatapathCounts& counts) {
   ActionCounts& c = m_context.counts;
+  const auto& params = m_blocks[std::size_t(mvm.block)].datapath->params();
   c.crossbar_mvms += mvm.vectors;
-  c.macs += mvm.vectors * m_rows * m_cols;
+  if (mvm.count_macs) c.macs += mvm.vectors * params.rows * params.cols;
   c.ou_activations += counts.ou_activations;
   c.adc_conversions += counts.adc_conversions;
   c.dac_inputs += counts.dac_inputs;
@@ -68,37 +83,41 @@ void Crossbar::step_through(const MvmExtension& mvm, DatapathCounts& counts) {
   // One event per OU step: input cycle k outer, then row group g, then
   // column group c, as the hardware sequences them.
   const sc_core::sc_time step = m_context.period * double(m_context.arch.latency.ou_step);
+  const CrossbarDatapath& datapath = *m_blocks[std::size_t(mvm.block)].datapath;
+  const std::int64_t rows = datapath.params().rows;
+  const std::int64_t cols = datapath.params().cols;
   CrossbarDatapath::StepState state;
   for (std::int64_t v = 0; v < mvm.vectors; ++v) {
-    m_datapath->begin_vector(state, mvm.inputs + v * m_rows, mvm.signed_inputs);
-    for (int k = 0; k < m_datapath->input_cycles(); ++k) {
-      for (std::int64_t g = 0; g < m_datapath->row_groups(); ++g) {
-        for (std::int64_t c = 0; c < m_datapath->column_groups(); ++c) {
+    datapath.begin_vector(state, mvm.inputs + v * rows, mvm.signed_inputs);
+    for (int k = 0; k < datapath.input_cycles(); ++k) {
+      for (std::int64_t g = 0; g < datapath.row_groups(); ++g) {
+        for (std::int64_t c = 0; c < datapath.column_groups(); ++c) {
           if (m_trace_cycle >= 0) {
             const std::int64_t now = m_context.cycles(sc_core::sc_time_stamp());
             m_context.trace->value(m_trace_cycle, now, std::uint64_t(k));
             m_context.trace->value(m_trace_row_group, now, std::uint64_t(g));
             m_context.trace->value(m_trace_col_group, now, std::uint64_t(c));
           }
-          m_datapath->step(state, k, g, c, counts);
+          datapath.step(state, k, g, c, counts);
           sc_core::wait(step);
         }
       }
     }
-    m_datapath->finish_vector(state, mvm.outputs + v * m_cols);
+    datapath.finish_vector(state, mvm.outputs + v * cols);
   }
 }
 
 void Crossbar::b_transport(tlm::tlm_generic_payload& payload, sc_core::sc_time& delay) {
   MvmExtension* mvm = nullptr;
   payload.get_extension(mvm);
-  if (mvm == nullptr || !m_datapath) {
-    SC_REPORT_ERROR(kMsgId, "MVM request without MvmExtension, or crossbar not programmed");
+  if (mvm == nullptr || mvm->block < 0 || std::size_t(mvm->block) >= m_blocks.size()) {
+    SC_REPORT_ERROR(kMsgId, "MVM request without MvmExtension, or for a block not programmed");
     payload.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
     return;
   }
   const sc_core::sc_time start = std::max(sc_core::sc_time_stamp() + delay, m_busy_until);
-  const sc_core::sc_time end = start + m_context.period * double(mvm_cycles(mvm->vectors));
+  const sc_core::sc_time end =
+      start + m_context.period * double(mvm_cycles(mvm->vectors, mvm->block));
   m_busy_until = end;
   if (m_trace_signal >= 0) {
     m_context.trace->busy(m_trace_signal, m_context.cycles(start), m_context.cycles(end));
@@ -110,7 +129,8 @@ void Crossbar::b_transport(tlm::tlm_generic_payload& payload, sc_core::sc_time& 
       step_through(*mvm, counts);
       delay = sc_core::SC_ZERO_TIME;
     } else {
-      m_datapath->mvm(mvm->inputs, mvm->vectors, mvm->signed_inputs, mvm->outputs, counts);
+      m_blocks[std::size_t(mvm->block)].datapath->mvm(mvm->inputs, mvm->vectors, mvm->signed_inputs,
+                                                      mvm->outputs, counts);
       delay = end - sc_core::sc_time_stamp();
     }
   } catch (const std::invalid_argument& e) {
@@ -123,9 +143,9 @@ void Crossbar::b_transport(tlm::tlm_generic_payload& payload, sc_core::sc_time& 
 }
 
 unsigned int Crossbar::transport_dbg(tlm::tlm_generic_payload& payload) {
-  // Debug reads return the programmed weights as bytes (row-major int16).
-  if (payload.get_command() != tlm::TLM_READ_COMMAND || !m_datapath) return 0;
-  const std::vector<std::int16_t>& weights = m_datapath->weights();
+  // Debug reads return the first block's weights as bytes (row-major int16).
+  if (payload.get_command() != tlm::TLM_READ_COMMAND || m_blocks.empty()) return 0;
+  const std::vector<std::int16_t>& weights = m_blocks.front().datapath->weights();
   const std::size_t total = weights.size() * sizeof(std::int16_t);
   const std::size_t offset = std::size_t(payload.get_address());
   if (offset >= total) return 0;

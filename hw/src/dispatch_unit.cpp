@@ -146,9 +146,16 @@ void DispatchUnit::run() {
     const Layer& layer = network.layers[l];
     m_results[l].shape = layer.out;
     m_results[l].data.assign(std::size_t(layer.out.elements()), 0);
-    const std::int64_t groups =
-        layer.has_weights() ? std::int64_t(m_context.plan.layers[l].groups.size()) : 1;
-    expected += groups * mapping::layer_parts(layer);
+    const auto& lp = m_context.plan.layers[l];
+    const int parts = mapping::layer_parts(layer, layer.has_weights() ? lp.replicas : 1);
+    if (!layer.has_weights()) {
+      expected += parts;
+      continue;
+    }
+    // Part p comes from the output groups of weight copy p % replicas.
+    for (int p = 0; p < parts; ++p) {
+      for (const auto& group : lp.groups) expected += group.replica == p % lp.replicas ? 1 : 0;
+    }
   }
   for (std::int64_t received = 0; received < expected; ++received) {
     const noc::Packet result =

@@ -163,7 +163,7 @@ void Pe::configure() {
     }
   }
   std::int64_t rows = 0;
-  for (const auto& xbar : m_crossbars) rows = std::max(rows, xbar->rows());
+  for (const auto& xbar : m_crossbars) rows = std::max(rows, xbar->written_rows());
   ready += m_context.period * double(rows * m_context.arch.latency.weight_write_row);
   m_keeper.set(ready - sc_core::sc_time_stamp());
   send(noc::Network::collection, m_context.arch.chip.pes(), kConfigured, 0, 0, 0, 1, nullptr,
@@ -264,11 +264,29 @@ sc_core::sc_time Pe::run_tile(const Layer& layer, bool signed_inputs, const Tens
 
   work.vectors = std::int64_t(work.inputs.size()) / tile.rows;
   work.products.assign(std::size_t(work.vectors * tile.cols), 0);
+  // An input-cycle group (SPATEM's ib) sees only its DAC digits of each
+  // input, as an unsigned number; its results are shifted into place and the
+  // first group applies the offset-binary correction (docs/hardware.md).
+  const auto& arch = m_context.arch;
+  int digit_shift = 0;
+  std::int64_t offset = 0;
+  if (tile.bit_groups > 1) {
+    const int digits = (arch.input_cycles() + tile.bit_groups - 1) / tile.bit_groups;
+    const int first = tile.bit_group * digits;
+    const int width =
+        (std::min(arch.input_cycles(), first + digits) - first) * arch.crossbar.dac_bits;
+    digit_shift = first * arch.crossbar.dac_bits;
+    offset = signed_inputs ? std::int64_t(1) << (arch.data.activation_bits - 1) : 0;
+    const std::int64_t mask = (std::int64_t(1) << width) - 1;
+    for (auto& x : work.inputs) x = std::int32_t(((x + offset) >> digit_shift) & mask);
+  }
   MvmExtension mvm;
   mvm.inputs = work.inputs.data();
   mvm.vectors = work.vectors;
-  mvm.signed_inputs = signed_inputs;
+  mvm.signed_inputs = tile.bit_groups > 1 ? false : signed_inputs;
   mvm.outputs = work.products.data();
+  mvm.block = tile.block;
+  mvm.count_macs = tile.bit_group == 0;
   tlm::tlm_generic_payload payload;
   payload.set_command(tlm::TLM_READ_COMMAND);
   payload.set_extension(&mvm);
@@ -277,8 +295,19 @@ sc_core::sc_time Pe::run_tile(const Layer& layer, bool signed_inputs, const Tens
   if (payload.get_response_status() != tlm::TLM_OK_RESPONSE) {
     SC_REPORT_ERROR(kMsgId, "crossbar MVM failed");
   }
+  if (tile.bit_groups > 1) {
+    const auto& sums = m_crossbars[std::size_t(tile.crossbar)]->column_sums(tile.block);
+    for (std::int64_t v = 0; v < work.vectors; ++v) {
+      for (std::int64_t n = 0; n < tile.cols; ++n) {
+        std::int64_t& y = work.products[std::size_t(v * tile.cols + n)];
+        y *= std::int64_t(1) << digit_shift;
+        if (tile.bit_group == 0) y -= offset * sums[std::size_t(n)];
+      }
+    }
+  }
   // Reads of later vectors that outlast the crossbar's work stall it.
-  const std::int64_t per_vector = m_crossbars[std::size_t(tile.crossbar)]->mvm_cycles(1);
+  const std::int64_t per_vector =
+      m_crossbars[std::size_t(tile.crossbar)]->mvm_cycles(1, tile.block);
   m_context.layer_array_cycles[std::size_t(tile.layer)] += work.vectors * per_vector;
   const std::int64_t stall =
       pipelined_cycles(work.reads, per_vector, m_context.arch.pe.conv_buffers) -
@@ -295,18 +324,18 @@ void Pe::execute_r(const Instruction& instruction) {
     SC_REPORT_FATAL(kMsgId, "R-type instruction before its part's input was received");
   }
   const Tensor& input = stored->second.tensor;
-  // A conv part is one output row of windows; other layers have one part.
+  // A conv part is an output row of windows (or a run of them); other
+  // layers have one part of one vector.
   std::int64_t vector_begin = 0;
-  std::int64_t vector_count =
-      layer.type == workloads::LayerType::conv ? std::int64_t(layer.out.h) * layer.out.w : 1;
-  const int parts = mapping::layer_parts(layer);
-  if (parts > 1) {
-    vector_count /= parts;
-    vector_begin = m_part * vector_count;
+  std::int64_t vector_count = 1;
+  if (layer.type == workloads::LayerType::conv) {
+    const mapping::PartWindows w = mapping::part_windows(layer, d.replicas, m_part);
+    vector_begin = std::int64_t(w.row) * layer.out.w + w.x_begin;
+    vector_count = w.count;
   }
   // Inputs known non-negative (after a ReLU) need no sign handling.
   const bool signed_inputs = !m_context.network.non_negative(layer.inputs.front());
-  TileWork& work = m_tiles[instruction.desc][m_part & 1];
+  TileWork& work = m_tiles[instruction.desc][slot(d, m_part)];
   m_group_first.emplace(group_key(d), instruction.desc);
   const std::size_t xbar = std::size_t(d.crossbar);
   if (m_fine) {
@@ -340,7 +369,7 @@ void Pe::execute_r(const Instruction& instruction) {
 }
 
 Pe::TileWork& Pe::await_tile(std::uint32_t desc, int part) {
-  TileWork& work = m_tiles[desc][part & 1];
+  TileWork& work = m_tiles[desc][slot(entry(desc), part)];
   // A fine-grained crossbar still stepping: the controller stalls on it as it
   // would on the annotated end in the fast mode.
   join(work.process);
@@ -582,7 +611,7 @@ void Pe::receive_input(const Descriptor& d) {
   // Waits until every row of the source the part reads has arrived.
   const Layer& layer = m_context.network.layers[std::size_t(d.layer)];
   InputStore& s = store(d.source, d.packets_per_row);
-  const int last = mapping::last_input_row(layer, s.tensor.shape, m_part);
+  const int last = mapping::last_input_row(layer, s.tensor.shape, m_part, d.replicas);
   const int source = d.source;
   while (s.complete_rows <= last) {
     sc_core::sc_time arrival;
@@ -610,8 +639,17 @@ void Pe::send_outputs(const Instruction& instruction, const Descriptor& d) {
   const Layer& layer = m_context.network.layers[std::size_t(d.layer)];
   auto data = std::make_shared<ActivationData>();
   data->values = out.values;
-  data->row = d.position >= 0 ? int(d.position / layer.out.w) : m_part;
-  data->x_begin = d.position >= 0 ? int(d.position % layer.out.w) : 0;
+  if (d.position >= 0) {  // a locally connected layer's group: one position
+    data->row = int(d.position / layer.out.w);
+    data->x_begin = int(d.position % layer.out.w);
+  } else if (layer.type == workloads::LayerType::conv) {
+    const mapping::PartWindows w = mapping::part_windows(layer, d.replicas, m_part);
+    data->row = w.row;
+    data->x_begin = w.x_begin;
+  } else {  // fc (one part), or a layer without weights: part p is row p
+    data->row = m_part;
+    data->x_begin = 0;
+  }
   data->channels = layer_op ? nullptr : &d.channels;
   const sc_core::sc_time at = issue_at(out.ready);
   // The values as computed, for the functional check (debug path, no time).

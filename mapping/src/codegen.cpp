@@ -51,7 +51,7 @@ class ProgramBuilder {
     d.packets_per_row = packets_per_row;
     return add(d);
   }
-  std::uint32_t tile_entry(const MappingPlan& plan, int tile_index) {
+  std::uint32_t tile_entry(const MappingPlan& plan, int tile_index, int block) {
     const CrossbarTile& t = plan.tiles[std::size_t(tile_index)];
     Descriptor d;
     d.kind = Descriptor::Kind::tile;
@@ -64,6 +64,10 @@ class ProgramBuilder {
     d.cols = t.cols;
     d.group = t.group;
     d.crossbar = t.crossbar;
+    d.block = block;
+    d.bit_group = t.bit_group;
+    d.bit_groups = plan.layers[std::size_t(t.layer)].bit_groups;
+    d.replicas = plan.layers[std::size_t(t.layer)].replicas;
     return add(d);
   }
   void emit(const Instruction& i) { m_program.code.push_back(i); }
@@ -187,8 +191,16 @@ std::vector<PeProgram> make_programs(const workloads::Network& network,
     if (source == workloads::kNetworkInput) return 1;
     const Layer& l = network.layers[std::size_t(source)];
     if (!l.has_weights()) return 1;
-    const std::size_t groups = plan.layers[std::size_t(source)].groups.size();
-    if (l.type != LayerType::local) return int(groups);
+    const LayerPlan& sp = plan.layers[std::size_t(source)];
+    const std::size_t groups = sp.groups.size();
+    // Each part comes from one replica's groups.
+    if (groups % std::size_t(sp.replicas) != 0) {
+      throw std::logic_error("layer " + l.name + ": output groups not uniform over its replicas");
+    }
+    // A row split into parts (more copies than rows) takes a packet per part.
+    if (l.type != LayerType::local) {
+      return int(groups / std::size_t(sp.replicas)) * layer_splits(l, sp.replicas);
+    }
     if (groups % std::size_t(l.out.h) != 0) {
       throw std::logic_error("layer " + l.name + ": output groups not uniform over its rows");
     }
@@ -210,119 +222,139 @@ std::vector<PeProgram> make_programs(const workloads::Network& network,
   struct LayerCode {
     std::vector<Instruction> prologue, front, back;
   };
-  std::vector<std::map<int, LayerCode>> code(programs.size());
+  // Per PE, by (layer, replica): a PE holding tiles of several weight copies
+  // of a layer runs each copy's parts with that copy's tiles.
+  std::vector<std::map<std::pair<int, int>, LayerCode>> code(programs.size());
+  const std::vector<int> blocks = block_indices(plan);
   for (std::size_t li = 0; li < layers; ++li) {
     const Layer& layer = network.layers[li];
     const LayerPlan& lp = plan.layers[li];
     const workloads::QuantizedLayer& ql = qnet.layers[li];
-    const int parts = layer_parts(layer);
+    const int parts = layer_parts(layer, layer.has_weights() ? lp.replicas : 1);
     // PEs in ascending order, so programs do not depend on container order.
+    // The weight copies each PE holds tiles of (copy 0 for layers without weights).
+    std::map<int, std::vector<int>> replicas_on;
     for (int pe : lp.pes) {
-      ProgramBuilder& b = builders[std::size_t(pe)];
-      LayerCode& lc = code[std::size_t(pe)][int(li)];
-      std::vector<Instruction>& prologue = lc.prologue;
-      std::vector<Instruction>* body = &lc.front;
-
-      // The input rows the part needs, from each distinct source.
-      std::vector<int> sources;
-      for (int source : layer.inputs) {
-        if (std::find(sources.begin(), sources.end(), source) == sources.end()) {
-          sources.push_back(source);
-        }
-      }
-      for (int source : sources) {
-        const std::uint32_t entry = b.input_entry(int(li), source, packets_per_row(source));
-        if (source == workloads::kNetworkInput) {
-          body->push_back(transfer(NOp::dist, arch, int(dispatch), pe, entry, true));
-        } else {
-          const LayerPlan& sp = plan.layers[std::size_t(source)];
-          const int from = network.layers[std::size_t(source)].has_weights()
-                               ? sp.groups.front().reducer_pe
-                               : sp.pes.front();
-          body->push_back(transfer(NOp::local, arch, from, pe, entry, true));
-        }
-      }
-
-      if (!layer.has_weights()) {
-        const std::uint32_t layer_desc = b.layer_entry(int(li), ql.shift);
-        Instruction op = isa::make(layer_opcode(layer));
-        op.src = buffer(Buffer::cb0);
-        op.src2 = buffer(Buffer::cb0);
-        op.des = buffer(Buffer::ob);
-        op.size = clamp_field(layer.out.elements() / parts, (1u << 24) - 1);
-        op.desc = layer_desc;
-        body->push_back(op);
-        emit_sends(li, pe, layer_desc, *body);
-      } else {
-        // One MVM per crossbar tile, all issued before the additions that
-        // combine row tiles of one group, so the crossbars run in parallel.
-        std::map<int, bool> group_started;
-        std::vector<std::uint32_t> later_tiles;  // not the first of their group here
-        const ROp rop = layer.type == LayerType::fc ? ROp::fc : ROp::conv;
-        for (int t : lp.tiles) {
-          const CrossbarTile& tile = plan.tiles[std::size_t(t)];
-          if (tile.pe != pe) continue;
-          const std::uint32_t tile_desc = b.tile_entry(plan, t);
-          Instruction mvm = isa::make(rop);
-          mvm.sparse = lp.sparse ? 1 : 0;
-          mvm.kernel = clamp_field(layer.type == LayerType::fc ? 1 : layer.kernel_h, 31);
-          mvm.in_ch = clamp_field(layer.in.c, 65535);
-          mvm.src = buffer(Buffer::cb0);
-          mvm.des = buffer(Buffer::acc);
-          mvm.index = std::uint32_t(tile.crossbar);
-          mvm.desc = tile_desc;
-          body->push_back(mvm);
-          if (group_started[tile.group]) later_tiles.push_back(tile_desc);
-          group_started[tile.group] = true;
-        }
-        // The arithmetic works one part behind the crossbars (Fig. 6).
-        body = &lc.back;
-        for (std::uint32_t tile_desc : later_tiles) {
-          body->push_back(a_op(AOp::add, Buffer::acc, Buffer::acc, Buffer::acc, tile_desc));
-        }
-        for (std::size_t g = 0; g < lp.groups.size(); ++g) {
-          const OutputGroup& group = lp.groups[g];
-          const bool reduces = group.reducer_pe == pe;
-          const bool contributes = std::find(group.contributors.begin(), group.contributors.end(),
-                                             pe) != group.contributors.end();
-          if (!reduces && !contributes) continue;
-          const std::uint32_t group_desc = b.group_entry(int(li), int(g), ql.shift);
-          if (contributes) {
-            b.entry(group_desc).partial = true;
-            body->push_back(transfer(NOp::local, arch, pe, group.reducer_pe, group_desc, false));
-            continue;
-          }
-          // The channels this group's columns produce (and, with an executed
-          // BatchNorm, their parameters).
-          Descriptor& d = b.entry(group_desc);
-          const std::int64_t first_channel =
-              layer.type == LayerType::conv ? group.matrix * (layer.out.c / layer.groups) : 0;
-          for (std::int64_t k = 0; k < group.cols; ++k) {
-            const std::size_t c =
-                std::size_t(first_channel + lp.column(group.matrix, group.col_begin + k));
-            d.channels.push_back(std::int32_t(c));
-            if (ql.has_batchnorm()) {
-              d.bn_mean.push_back(ql.bn_mean[c]);
-              d.bn_var.push_back(ql.bn_var[c]);
-              d.bn_gamma.push_back(ql.bn_gamma[c]);
-              d.bn_beta.push_back(ql.bn_beta[c]);
-            }
-          }
-          if (layer.type == LayerType::local) d.position = group.matrix;
-          d.bn_shift = ql.bn_shift;
-          for (int from : group.contributors) {
-            body->push_back(transfer(NOp::local, arch, from, pe, group_desc, true));
-            body->push_back(a_op(AOp::add, Buffer::acc, Buffer::nic, Buffer::acc, group_desc));
-          }
-          body->push_back(a_op(AOp::shift, Buffer::acc, Buffer::ob, Buffer::ob, group_desc));
-          if (ql.has_batchnorm()) emit_batchnorm(prologue, *body, group_desc, ql.bn_shift);
-          if (layer.activation == workloads::Activation::relu) {
-            body->push_back(a_op(AOp::relu, Buffer::ob, Buffer::ob, Buffer::ob, group_desc));
-          }
-          emit_sends(li, pe, group_desc, *body);
-        }
+      if (!layer.has_weights()) replicas_on[pe] = {0};
+    }
+    for (int t : lp.tiles) {
+      const CrossbarTile& tile = plan.tiles[std::size_t(t)];
+      auto& list = replicas_on[tile.pe];
+      if (std::find(list.begin(), list.end(), tile.replica) == list.end()) {
+        list.push_back(tile.replica);
       }
     }
+    for (auto& [pe, list] : replicas_on) std::sort(list.begin(), list.end());
+    for (const auto& [pe, replica_list] : replicas_on)
+      for (int replica : replica_list) {
+        ProgramBuilder& b = builders[std::size_t(pe)];
+        LayerCode& lc = code[std::size_t(pe)][{int(li), replica}];
+        std::vector<Instruction>& prologue = lc.prologue;
+        std::vector<Instruction>* body = &lc.front;
+
+        // The input rows the part needs, from each distinct source.
+        std::vector<int> sources;
+        for (int source : layer.inputs) {
+          if (std::find(sources.begin(), sources.end(), source) == sources.end()) {
+            sources.push_back(source);
+          }
+        }
+        for (int source : sources) {
+          const std::uint32_t entry = b.input_entry(int(li), source, packets_per_row(source));
+        b.entry(entry).replicas = lp.replicas;
+          if (source == workloads::kNetworkInput) {
+            body->push_back(transfer(NOp::dist, arch, int(dispatch), pe, entry, true));
+          } else {
+            const LayerPlan& sp = plan.layers[std::size_t(source)];
+            const int from = network.layers[std::size_t(source)].has_weights()
+                                 ? sp.groups.front().reducer_pe
+                                 : sp.pes.front();
+            body->push_back(transfer(NOp::local, arch, from, pe, entry, true));
+          }
+        }
+
+        if (!layer.has_weights()) {
+          const std::uint32_t layer_desc = b.layer_entry(int(li), ql.shift);
+          Instruction op = isa::make(layer_opcode(layer));
+          op.src = buffer(Buffer::cb0);
+          op.src2 = buffer(Buffer::cb0);
+          op.des = buffer(Buffer::ob);
+          op.size = clamp_field(layer.out.elements() / parts, (1u << 24) - 1);
+          op.desc = layer_desc;
+          body->push_back(op);
+          emit_sends(li, pe, layer_desc, *body);
+        } else {
+          // One MVM per crossbar tile, all issued before the additions that
+          // combine row tiles of one group, so the crossbars run in parallel.
+          std::map<int, bool> group_started;
+          std::vector<std::uint32_t> later_tiles;  // not the first of their group here
+          const ROp rop = layer.type == LayerType::fc ? ROp::fc : ROp::conv;
+          for (int t : lp.tiles) {
+            const CrossbarTile& tile = plan.tiles[std::size_t(t)];
+            if (tile.pe != pe || tile.replica != replica) continue;
+            const std::uint32_t tile_desc = b.tile_entry(plan, t, blocks[std::size_t(t)]);
+            Instruction mvm = isa::make(rop);
+            mvm.sparse = lp.sparse ? 1 : 0;
+            mvm.kernel = clamp_field(layer.type == LayerType::fc ? 1 : layer.kernel_h, 31);
+            mvm.in_ch = clamp_field(layer.in.c, 65535);
+            mvm.src = buffer(Buffer::cb0);
+            mvm.des = buffer(Buffer::acc);
+            mvm.index = std::uint32_t(tile.crossbar);
+            mvm.desc = tile_desc;
+            body->push_back(mvm);
+            if (group_started[tile.group]) later_tiles.push_back(tile_desc);
+            group_started[tile.group] = true;
+          }
+          // The arithmetic works one part behind the crossbars (Fig. 6).
+          body = &lc.back;
+          for (std::uint32_t tile_desc : later_tiles) {
+            body->push_back(a_op(AOp::add, Buffer::acc, Buffer::acc, Buffer::acc, tile_desc));
+          }
+          for (std::size_t g = 0; g < lp.groups.size(); ++g) {
+            const OutputGroup& group = lp.groups[g];
+            if (group.replica != replica) continue;
+            const bool reduces = group.reducer_pe == pe;
+            const bool contributes = std::find(group.contributors.begin(), group.contributors.end(),
+                                               pe) != group.contributors.end();
+            if (!reduces && !contributes) continue;
+            const std::uint32_t group_desc = b.group_entry(int(li), int(g), ql.shift);
+          b.entry(group_desc).replicas = lp.replicas;
+            if (contributes) {
+              b.entry(group_desc).partial = true;
+              body->push_back(transfer(NOp::local, arch, pe, group.reducer_pe, group_desc, false));
+              continue;
+            }
+            // The channels this group's columns produce (and, with an executed
+            // BatchNorm, their parameters).
+            Descriptor& d = b.entry(group_desc);
+            const std::int64_t first_channel =
+                layer.type == LayerType::conv ? group.matrix * (layer.out.c / layer.groups) : 0;
+            for (std::int64_t k = 0; k < group.cols; ++k) {
+              const std::size_t c =
+                  std::size_t(first_channel + lp.column(group.matrix, group.col_begin + k));
+              d.channels.push_back(std::int32_t(c));
+              if (ql.has_batchnorm()) {
+                d.bn_mean.push_back(ql.bn_mean[c]);
+                d.bn_var.push_back(ql.bn_var[c]);
+                d.bn_gamma.push_back(ql.bn_gamma[c]);
+                d.bn_beta.push_back(ql.bn_beta[c]);
+              }
+            }
+            if (layer.type == LayerType::local) d.position = group.matrix;
+            d.bn_shift = ql.bn_shift;
+            for (int from : group.contributors) {
+              body->push_back(transfer(NOp::local, arch, from, pe, group_desc, true));
+              body->push_back(a_op(AOp::add, Buffer::acc, Buffer::nic, Buffer::acc, group_desc));
+            }
+            body->push_back(a_op(AOp::shift, Buffer::acc, Buffer::ob, Buffer::ob, group_desc));
+            if (ql.has_batchnorm()) emit_batchnorm(prologue, *body, group_desc, ql.bn_shift);
+            if (layer.activation == workloads::Activation::relu) {
+              body->push_back(a_op(AOp::relu, Buffer::ob, Buffer::ob, Buffer::ob, group_desc));
+            }
+            emit_sends(li, pe, group_desc, *body);
+          }
+        }
+      }
   }
 
   // Each PE's program: a loop when it holds one layer; the ordering step's
@@ -333,10 +365,11 @@ std::vector<PeProgram> make_programs(const workloads::Network& network,
     const auto emit_all = [&](const std::vector<Instruction>& list) {
       for (const Instruction& i : list) b.emit(i);
     };
-    for (const auto& [li, lc] : code[pe]) emit_all(lc.prologue);
-    if (code[pe].size() == 1) {
-      const auto& [li, lc] = *code[pe].begin();
-      const int parts = layer_parts(network.layers[std::size_t(li)]);
+    for (const auto& [key, lc] : code[pe]) emit_all(lc.prologue);
+    if (code[pe].size() == 1 &&
+        plan.layers[std::size_t(code[pe].begin()->first.first)].replicas == 1) {
+      const auto& [key, lc] = *code[pe].begin();
+      const int parts = layer_parts(network.layers[std::size_t(key.first)]);
       if (parts > 1) {
         const std::size_t lag = lc.back.empty() ? 0 : 1;
         b.emit(control(COp::loop, std::uint32_t(parts),
@@ -348,7 +381,8 @@ std::vector<PeProgram> make_programs(const workloads::Network& network,
       continue;
     }
     for (const Block& block : order[pe]) {
-      const LayerCode& lc = code[pe].at(block.layer);
+      const int replicas = plan.layers[std::size_t(block.layer)].replicas;
+      const LayerCode& lc = code[pe].at({block.layer, block.part % replicas});
       b.emit(control(COp::part, std::uint32_t(block.part), 0));
       emit_all(block.back ? lc.back : lc.front);
     }

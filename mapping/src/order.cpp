@@ -3,6 +3,7 @@
 #include "reramsim/mapping/order.hpp"
 
 #include <algorithm>
+#include <map>
 #include <tuple>
 
 namespace reramsim::mapping {
@@ -16,21 +17,44 @@ std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
 }
 }  // namespace
 
-int layer_parts(const Layer& layer) {
-  if (layer.type == LayerType::fc || layer.type == LayerType::local) return 1;
-  return std::max(1, layer.out.h);
+int layer_splits(const Layer& layer, int replicas) {
+  if (layer.type != LayerType::conv || replicas <= layer.out.h) return 1;
+  // Runs of equal length (the last may be shorter), none empty.
+  const std::int64_t wanted = std::min<std::int64_t>(layer.out.w, ceil_div(replicas, layer.out.h));
+  const std::int64_t run = ceil_div(layer.out.w, wanted);
+  return int(ceil_div(layer.out.w, run));
 }
 
-int last_input_row(const Layer& layer, const workloads::Shape& in, int part) {
-  if (layer_parts(layer) <= 1) return in.h - 1;
+int layer_parts(const Layer& layer, int replicas) {
+  if (layer.type == LayerType::fc || layer.type == LayerType::local) return 1;
+  return std::max(1, layer.out.h) * layer_splits(layer, replicas);
+}
+
+PartWindows part_windows(const Layer& layer, int replicas, int part) {
+  PartWindows w;
+  if (layer_parts(layer, replicas) <= 1) {
+    w.count = layer.out.h * layer.out.w;
+    return w;
+  }
+  const int splits = layer_splits(layer, replicas);
+  const int chunk = int(ceil_div(layer.out.w, splits));
+  w.row = part / splits;
+  w.x_begin = (part % splits) * chunk;
+  w.count = std::min(chunk, layer.out.w - w.x_begin);
+  return w;
+}
+
+int last_input_row(const Layer& layer, const workloads::Shape& in, int part, int replicas) {
+  if (layer_parts(layer, replicas) <= 1) return in.h - 1;
+  const int row = part_windows(layer, replicas, part).row;
   switch (layer.type) {
     case LayerType::conv:
     case LayerType::pool: {
-      const int last = part * layer.stride_h - layer.pad_h + layer.kernel_h - 1;
+      const int last = row * layer.stride_h - layer.pad_h + layer.kernel_h - 1;
       return std::clamp(last, 0, in.h - 1);
     }
     default:  // lrn, add, concat: row for row
-      return std::min(part, in.h - 1);
+      return std::min(row, in.h - 1);
   }
 }
 
@@ -45,25 +69,35 @@ std::vector<LayerEstimate> estimate_parts(const workloads::Network& network,
   const auto row_ready = [&](int source, int row) -> std::int64_t {
     if (source == workloads::kNetworkInput) return (row + 1) * row_flits;
     const Layer& s = network.layers[std::size_t(source)];
-    const int part = layer_parts(s) > 1 ? std::min(row, layer_parts(s) - 1) : 0;
-    return est[std::size_t(source)].out[std::size_t(part)];
+    const int replicas = s.has_weights() ? plan.layers[std::size_t(source)].replicas : 1;
+    const auto& out = est[std::size_t(source)].out;
+    if (layer_parts(s, replicas) <= 1) return out.front();
+    // The row is complete when its last part (of its splits) is out.
+    const int splits = layer_splits(s, replicas);
+    std::int64_t latest = 0;
+    for (int k = 0; k < splits; ++k) latest = std::max(latest, out[std::size_t(row * splits + k)]);
+    return latest;
   };
   for (std::size_t li = 0; li < layers; ++li) {
     const Layer& layer = network.layers[li];
-    const int parts = layer_parts(layer);
+    const int replicas = layer.has_weights() ? plan.layers[li].replicas : 1;
+    const int parts = layer_parts(layer, replicas);
     LayerEstimate& e = est[li];
     // One part on the slowest crossbar (they run in parallel), or on the ALU.
     std::int64_t cycles = 1;
     if (layer.has_weights()) {
       const std::int64_t vectors =
-          layer.type == LayerType::conv ? std::int64_t(layer.out.h) * layer.out.w / parts : 1;
+          layer.type == LayerType::conv ? part_windows(layer, replicas, 0).count : 1;
       for (int t : plan.layers[li].tiles) {
         const CrossbarTile& tile = plan.tiles[std::size_t(t)];
         const std::int64_t steps =
             ceil_div(tile.rows, arch.crossbar.ou.rows) *
             ceil_div(tile.cols * arch.weight_columns() + arch.reference_columns(),
                      arch.crossbar.ou.cols);
-        cycles = std::max(cycles, vectors * arch.input_cycles() * steps * arch.latency.ou_step);
+        const std::int64_t input_cycles =
+            bit_group_input_bits(arch, tile.bit_group, plan.layers[li].bit_groups) /
+            arch.crossbar.dac_bits;
+        cycles = std::max(cycles, vectors * input_cycles * steps * arch.latency.ou_step);
       }
     } else {
       cycles = std::max<std::int64_t>(
@@ -72,23 +106,24 @@ std::vector<LayerEstimate> estimate_parts(const workloads::Network& network,
     e.part_cycles = cycles;
     e.start.assign(std::size_t(parts), 0);
     e.out.assign(std::size_t(parts), 0);
+    // Weight copies take turns over the parts: copy p % replicas runs part p.
     std::vector<std::int64_t> crossbar_end(std::size_t(parts), 0);
     for (int p = 0; p < parts; ++p) {
       std::int64_t ready = 0;
       for (int source : layer.inputs) {
         const workloads::Shape& in = network.shape_of(source);
-        ready = std::max(ready, row_ready(source, last_input_row(layer, in, p)) + 1);
+        ready = std::max(ready, row_ready(source, last_input_row(layer, in, p, replicas)) + 1);
       }
-      const std::int64_t free = p > 0 ? crossbar_end[std::size_t(p - 1)] : 0;
+      const std::int64_t free = p >= replicas ? crossbar_end[std::size_t(p - replicas)] : 0;
       e.start[std::size_t(p)] = std::max(ready, free);
       crossbar_end[std::size_t(p)] = e.start[std::size_t(p)] + cycles;
     }
     for (int p = 0; p < parts; ++p) {
       // A weighted layer's part p leaves with the arithmetic that follows
-      // part p+1's front.
-      const bool lagged = layer.has_weights() && p + 1 < parts;
+      // the front of its copy's next part.
+      const bool lagged = layer.has_weights() && p + replicas < parts;
       e.out[std::size_t(p)] =
-          lagged ? std::max(crossbar_end[std::size_t(p)], e.start[std::size_t(p + 1)])
+          lagged ? std::max(crossbar_end[std::size_t(p)], e.start[std::size_t(p + replicas)])
                  : crossbar_end[std::size_t(p)];
     }
   }
@@ -103,17 +138,28 @@ std::vector<std::vector<Block>> order_blocks(const workloads::Network& network,
   std::vector<std::vector<std::pair<Key, Block>>> keyed(std::size_t(arch.chip.pes()));
   for (std::size_t li = 0; li < network.layers.size(); ++li) {
     const Layer& layer = network.layers[li];
-    const int parts = layer_parts(layer);
+    const int replicas = layer.has_weights() ? plan.layers[li].replicas : 1;
+    const int parts = layer_parts(layer, replicas);
     const LayerEstimate& e = est[li];
+    // The weight copies each PE holds: it runs their parts.
+    std::map<int, std::vector<bool>> holds;
     for (int pe : plan.layers[li].pes) {
+      holds[pe].assign(std::size_t(replicas), !layer.has_weights());
+    }
+    for (int t : plan.layers[li].tiles) {
+      const CrossbarTile& tile = plan.tiles[std::size_t(t)];
+      holds[tile.pe][std::size_t(tile.replica)] = true;
+    }
+    for (const auto& [pe, held] : holds) {
       auto& blocks = keyed[std::size_t(pe)];
       for (int p = 0; p < parts; ++p) {
+        if (!held[std::size_t(p % replicas)]) continue;
         blocks.push_back({Key{e.start[std::size_t(p)], int(li), p, 0}, Block{int(li), p, false}});
         if (!layer.has_weights()) continue;
-        // The back of part p follows the front of part p+1 (the last its own).
-        const int after = std::min(p + 1, parts - 1);
-        blocks.push_back(
-            {Key{e.start[std::size_t(after)], int(li), after, 1}, Block{int(li), p, true}});
+        // The back of part p runs when its outputs are due: after its
+        // crossbars' work and (lagging) the front of its copy's next part,
+        // while the other copies' fronts go ahead of it.
+        blocks.push_back({Key{e.out[std::size_t(p)], int(li), p, 1}, Block{int(li), p, true}});
       }
     }
   }

@@ -263,7 +263,11 @@ Packing pack_blocks(std::vector<MvmBlock> blocks, const arch::ArchConfig& arch,
       int x = -1;
       int r = 0;
       int c = 0;
-      while (!heap.empty()) {
+      // Every crossbar of the budget is a bin from the start, so an empty
+      // one is the emptiest: blocks spread over the crossbars (and run in
+      // parallel) until there are more blocks than crossbars; only then do
+      // they share, worst-fit.
+      while (out.crossbars_used() >= budget && !heap.empty()) {
         std::pop_heap(heap.begin(), heap.end());
         const int candidate = -heap.back().second;
         heap.pop_back();

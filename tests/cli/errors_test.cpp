@@ -37,7 +37,8 @@ TEST_CASE("cli: an unknown command is a usage error", "[cli][errors]") {
   CHECK(r.exit_code == 2);
   CHECK(
       r.err ==
-      "reramsim: unknown command 'simulate' (expected run, validate, info, asm, disasm or noc)\n");
+      "reramsim: unknown command 'simulate' (expected run, map, validate, info, asm, disasm or "
+      "noc)\n");
 }
 
 TEST_CASE("cli: a bad config names file, line and key, and leaves no stats file", "[cli][errors]") {
@@ -69,7 +70,7 @@ TEST_CASE("cli: a network too large for the chip is refused without output", "[c
                                   stats + "'");
   CHECK(r.exit_code == 2);
   CHECK(lines(r.err) == 1);
-  CHECK(r.err.find("workloads/networks/deepface.yaml: network 'deepface' needs") !=
+  CHECK(r.err.find("workloads/networks/deepface.yaml: mapper 'simple': network 'deepface' needs") !=
         std::string::npos);
   CHECK_FALSE(std::filesystem::exists(stats));
 }

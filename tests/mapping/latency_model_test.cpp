@@ -17,6 +17,7 @@
 
 using namespace reramsim;
 using mapping::PartitionDegrees;
+using test::ceil_div;
 using test::config;
 using test::net;
 
@@ -31,10 +32,6 @@ mapping::MvmProblem problem(const workloads::Network& n, const std::string& name
   p.layer = n.find(name);
   return p;
 }
-std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
-  return (a + b - 1) / b;
-}
-
 }  // namespace
 
 TEST_CASE("mapping: lower_problem of CaffeNet conv2 (two groups) by hand", "[mapping]") {

@@ -95,3 +95,24 @@ TEST_CASE("order: every block follows the blocks producing the rows it reads", "
     }
   }
 }
+
+TEST_CASE("order: more weight copies than rows split rows into runs of windows",
+          "[mapping][order]") {
+  const auto network = net("deepid");
+  const auto& conv2 = network.layers[std::size_t(network.find("conv2"))];
+  REQUIRE(conv2.out.h == 16);
+  REQUIRE(conv2.out.w == 12);
+  // Hand: 104 copies over 16 rows want ceil(104 / 16) = 7 runs a row; runs
+  // of ceil(12 / 7) = 2 windows make 6 runs, 96 parts.
+  CHECK(mapping::layer_splits(conv2, 104) == 6);
+  CHECK(mapping::layer_parts(conv2, 104) == 96);
+  const auto w5 = mapping::part_windows(conv2, 104, 5);
+  CHECK((w5.row == 0 && w5.x_begin == 10 && w5.count == 2));
+  const auto w6 = mapping::part_windows(conv2, 104, 6);
+  CHECK((w6.row == 1 && w6.x_begin == 0 && w6.count == 2));
+  // Part 6 (row 1) reads input rows up to 1 + 3 - 1 = 3 (3x3 kernel, stride 1).
+  CHECK(mapping::last_input_row(conv2, network.shape_of(conv2.inputs.front()), 6, 104) == 3);
+  // No more copies than rows: one part a row.
+  CHECK(mapping::layer_splits(conv2, 16) == 1);
+  CHECK(mapping::layer_parts(conv2, 16) == 16);
+}

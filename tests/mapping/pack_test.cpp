@@ -28,14 +28,11 @@ using namespace reramsim;
 using mapping::MvmBlock;
 using mapping::PartitionCandidate;
 using mapping::PartitionDegrees;
+using test::ceil_div;
 using test::config;
 using test::net;
 
 namespace {
-
-std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
-  return (a + b - 1) / b;
-}
 
 PartitionCandidate uniform(const workloads::Network& network, PartitionDegrees d = {}) {
   PartitionCandidate c;
@@ -335,18 +332,26 @@ TEST_CASE("packing: a partial last OU row takes no block that would cross the cr
   // spatem.yaml: 128 rows in 9-row OUs = 14 whole OU rows and one of 2 rows;
   // 127 usable columns (127 one-cell weights, column 127 the reference).
   // 16 x 127 blocks take 2 OU rows: at OU rows 0, 2, ..., 12 (row 108 ends at
-  // 124); OU row 14 would need rows 126..141. So 7 per crossbar: 8 blocks
-  // need 2 crossbars.
+  // 124); OU row 14 would need rows 126..141. So 7 fit one crossbar and
+  // an 8th does not.
   const auto arch = config("spatem");
   std::vector<MvmBlock> blocks(8, block(0, 16, 127, arch));
   for (std::size_t i = 0; i < blocks.size(); ++i) blocks[i].row_begin = std::int64_t(16 * i);
+  const auto seven = mapping::pack_blocks({blocks.begin(), blocks.begin() + 7}, arch, 1);
+  REQUIRE(seven.feasible);
+  REQUIRE(seven.crossbars[0].blocks.size() == 7);
+  for (std::size_t i = 0; i < 7; ++i)
+    CHECK(seven.crossbars[0].blocks[i].row == std::int64_t(18 * i));
+  CHECK_FALSE(mapping::pack_blocks(blocks, arch, 1).feasible);
+  // With two crossbars both are bins from the start: the blocks alternate
+  // between them (the emptiest, ties to the first), four each.
   const auto packing = mapping::pack_blocks(blocks, arch, 2);
   REQUIRE(packing.feasible);
   REQUIRE(packing.crossbars_used() == 2);
-  REQUIRE(packing.crossbars[0].blocks.size() == 7);
-  for (std::size_t i = 0; i < 7; ++i)
-    CHECK(packing.crossbars[0].blocks[i].row == std::int64_t(18 * i));
-  CHECK(packing.crossbars[1].blocks.size() == 1);
+  for (const auto& x : packing.crossbars) {
+    REQUIRE(x.blocks.size() == 4);
+    for (std::size_t i = 0; i < 4; ++i) CHECK(x.blocks[i].row == std::int64_t(18 * i));
+  }
   CHECK(packing.multi_layer_crossbars == 0);
   // A block wider than the usable columns, or taller than the crossbar, is refused.
   CHECK_THROWS_AS(mapping::pack_blocks({block(0, 16, 128, arch)}, arch, 1), std::invalid_argument);

@@ -37,6 +37,8 @@ class MvmExtension : public tlm::tlm_extension<MvmExtension> {
   std::int64_t vectors = 0;
   bool signed_inputs = true;        // false: inputs are known non-negative (after ReLU)
   std::int64_t* outputs = nullptr;  // vectors x cols, overwritten
+  int block = 0;                    // which programmed block (packing puts several in one crossbar)
+  bool count_macs = true;           // false for bit groups after the first (MACs counted once)
   tlm::tlm_extension_base* clone() const override { return new MvmExtension(*this); }
   void copy_from(const tlm::tlm_extension_base& other) override {
     *this = static_cast<const MvmExtension&>(other);
@@ -50,20 +52,37 @@ class Crossbar : public sc_core::sc_module {
   Crossbar(sc_core::sc_module_name name, RunContext& context);
 
   // Programs a rows x cols block of weights (row-major), as a C-type weight
-  // load before inference; counts the rows written.
-  void program(std::int64_t rows, std::int64_t cols, std::vector<std::int16_t> weights);
+  // load before inference; counts the rows written. Packing may place
+  // several blocks in one crossbar (disjoint OU-aligned regions, from row
+  // `row_offset`); each is activated by its own OUs, and they take turns.
+  // `activation_bits` is the input width the block sees: the configured
+  // one, or fewer for an input-cycle group (its inputs then unsigned).
+  // Returns the block's index.
+  int program(std::int64_t rows, std::int64_t cols, std::vector<std::int16_t> weights,
+              std::int64_t row_offset = 0, int activation_bits = 0);
   // Switches to the fine-grained mode (an event per OU step).
   void set_fine_grained(bool fine);
   // Whether this crossbar appears in the waveform (when one is recorded).
   void set_traced(bool traced) { m_traced = traced; }
   bool fine_grained() const { return m_fine; }
 
-  std::int64_t rows() const { return m_rows; }
-  std::int64_t cols() const { return m_cols; }
-  // OU steps per input cycle for the programmed block.
-  std::int64_t ou_steps() const;
-  // Cycles to multiply `vectors` input vectors (closed form above).
-  std::int64_t mvm_cycles(std::int64_t vectors) const;
+  int blocks() const { return int(m_blocks.size()); }
+  std::int64_t rows(int block = 0) const {
+    return m_blocks[std::size_t(block)].datapath->params().rows;
+  }
+  std::int64_t cols(int block = 0) const {
+    return m_blocks[std::size_t(block)].datapath->params().cols;
+  }
+  // Rows holding weights (the last programmed row + 1): what programming writes.
+  std::int64_t written_rows() const { return m_written_rows; }
+  // sum_r w[r][n] of a block: the correction of offset-binary inputs.
+  const std::vector<std::int64_t>& column_sums(int block) const {
+    return m_blocks[std::size_t(block)].column_sums;
+  }
+  // OU steps per input cycle for a programmed block.
+  std::int64_t ou_steps(int block = 0) const;
+  // Cycles for a block to multiply `vectors` input vectors (closed form above).
+  std::int64_t mvm_cycles(std::int64_t vectors, int block = 0) const;
 
  private:
   void b_transport(tlm::tlm_generic_payload& payload, sc_core::sc_time& delay);
@@ -71,10 +90,13 @@ class Crossbar : public sc_core::sc_module {
   void count(const MvmExtension& mvm, const DatapathCounts& counts);
   void step_through(const MvmExtension& mvm, DatapathCounts& counts);
 
+  struct Block {
+    std::unique_ptr<CrossbarDatapath> datapath;
+    std::vector<std::int64_t> column_sums;
+  };
   RunContext& m_context;
-  std::int64_t m_rows = 0;
-  std::int64_t m_cols = 0;
-  std::unique_ptr<CrossbarDatapath> m_datapath;
+  std::vector<Block> m_blocks;
+  std::int64_t m_written_rows = 0;
   bool m_fine = false;
   bool m_traced = true;
   sc_core::sc_time m_busy_until;

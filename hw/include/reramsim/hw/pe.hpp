@@ -141,6 +141,10 @@ class Pe : public sc_core::sc_module {
   // The accumulator of a descriptor's output group for the current part,
   // started from the group's first tile computed on this PE.
   Held& accumulator(const mapping::Descriptor& d);
+  // Which of a tile's two buffers a part uses: its copy's parts alternate.
+  static int slot(const mapping::Descriptor& tile, int part) {
+    return (part / std::max(1, tile.replicas)) & 1;
+  }
   std::int64_t group_key(const mapping::Descriptor& d) const {
     return (std::int64_t(d.layer) << 32) | std::uint32_t(d.group);
   }

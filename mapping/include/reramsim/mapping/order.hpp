@@ -18,13 +18,27 @@ namespace reramsim::mapping {
 // The parts (rounds) a layer's work is cut into: one per output row for
 // conv layers and layers without weights (pool, lrn, add, concat), so
 // consecutive layers pipeline row by row; one for fc and locally connected
-// layers, whose every output needs the whole input.
-int layer_parts(const workloads::Layer& layer);
+// layers, whose every output needs the whole input. A conv with more weight
+// copies (`replicas`, SPATEM's iw) than output rows cuts each row into
+// `layer_splits` parts of consecutive windows, so that every copy has work.
+int layer_splits(const workloads::Layer& layer, int replicas);
+int layer_parts(const workloads::Layer& layer, int replicas = 1);
+
+// The output windows of a part: row `row`, positions x_begin .. x_begin +
+// count - 1 (every position of every row for a layer of one part: row 0,
+// count = out.h * out.w).
+struct PartWindows {
+  int row = 0;
+  int x_begin = 0;
+  int count = 0;
+};
+PartWindows part_windows(const workloads::Layer& layer, int replicas, int part);
 
 // The last row of a source's output (shape `in`) that part `part` of
 // `layer` reads: a window's last row for conv and pool, the same row for
 // lrn, add and concat, every row when the layer has one part.
-int last_input_row(const workloads::Layer& layer, const workloads::Shape& in, int part);
+int last_input_row(const workloads::Layer& layer, const workloads::Shape& in, int part,
+                   int replicas = 1);
 
 // Estimated cycles of every part of every layer, the list schedule the
 // order follows (docs/mapping.md): `start` when its inputs are ready and its

@@ -29,6 +29,19 @@ struct CrossbarTile {
   int pe = 0;
   int crossbar = 0;  // index within the PE
   int group = 0;     // index into its LayerPlan::groups
+  // Replication (SPATEM's partition degrees): the tile belongs to weight copy
+  // `replica` (iw: replicas share the layer's parts, replica r computing
+  // parts p with p % replicas == r) and to input-cycle group `bit_group` (ib:
+  // the copies of one replica split the input cycles, bit group b taking
+  // DAC digits [b * ceil(K / ib), (b + 1) * ceil(K / ib)) of each input, their
+  // shifted results adding up like row tiles').
+  int replica = 0;
+  int bit_group = 0;
+  // Where the block sits in its crossbar (cells; packing puts blocks of
+  // several layers into one crossbar, each OU-aligned). 0, 0 for one tile
+  // per crossbar.
+  std::int64_t xbar_row = 0;
+  std::int64_t xbar_col = 0;
 };
 
 // Partial sums of row tiles that share (matrix, column range) are added on
@@ -37,10 +50,11 @@ struct CrossbarTile {
 // CrossbarTile.
 struct OutputGroup {
   std::int64_t matrix = 0;
+  int replica = 0;  // the weight copy whose parts it computes
   std::int64_t col_begin = 0;
   std::int64_t cols = 0;
   int reducer_pe = 0;
-  std::vector<int> tiles;         // indices into MappingPlan::tiles, row order
+  std::vector<int> tiles;         // indices into MappingPlan::tiles: bit group, then row order
   std::vector<int> contributors;  // PEs other than the reducer holding tiles of it
 };
 
@@ -52,6 +66,8 @@ struct LayerPlan {
   // pruned unevenly across its groups has matrices that need fewer; this is
   // the most any matrix needs.
   std::int64_t col_tiles = 0;
+  int replicas = 1;        // iw
+  int bit_groups = 1;      // ib
   std::vector<int> tiles;  // indices into MappingPlan::tiles
   std::vector<OutputGroup> groups;
   std::vector<int> pes;  // PEs taking part (holding tiles, or running the ALU/SFU work)
@@ -69,14 +85,42 @@ struct LayerPlan {
 };
 
 struct MappingPlan {
-  std::string mapper;  // "simple"
+  std::string mapper;  // "simple", "spatem", "isaac", "hitm"
   std::vector<CrossbarTile> tiles;
-  std::vector<LayerPlan> layers;  // parallel to network.layers
-  std::int64_t crossbars_used = 0;
-  std::int64_t cells_used = 0;       // rows x physical columns of every tile, references included
-  std::int64_t reference_cells = 0;  // of which the sign scheme's reference columns
+  std::vector<LayerPlan> layers;      // parallel to network.layers
+  std::int64_t crossbars_used = 0;    // crossbars holding at least one tile
+  std::int64_t shared_crossbars = 0;  // of which hold tiles of more than one layer
+  std::int64_t cells_used = 0;        // rows x physical columns of every tile, references included
+  std::int64_t reference_cells = 0;   // of which the sign scheme's reference columns
   int pes_used = 0;
 };
+
+// Each tile's block index within its crossbar: crossbars take their tiles in
+// plan order, so the k-th tile of a (pe, crossbar) is its block k.
+std::vector<int> block_indices(const MappingPlan& plan);
+
+// The input bits an input-cycle group sees: its DAC digits of the
+// activation, ceil(K / bit_groups) of them (fewer for the last group) times
+// the DAC's bits; the activation width when bit_groups is 1.
+int bit_group_input_bits(const arch::ArchConfig& arch, int bit_group, int bit_groups);
+
+// The bytes a plan moves per inference, as the generated programs move them
+// (docs/mapping.md, "Communication"): the network input down the fat tree
+// once, each output group's partial sums from every contributing PE to its
+// reducer and its outputs to every other PE running a layer that reads
+// them over the mesh, the network outputs up the collection tree.
+// Per-packet rounding to whole bytes included.
+struct PlanTraffic {
+  std::int64_t input_bytes = 0;
+  std::int64_t activation_bytes = 0;
+  std::int64_t partial_sum_bytes = 0;
+  std::int64_t output_bytes = 0;
+  std::int64_t total() const {
+    return input_bytes + activation_bytes + partial_sum_bytes + output_bytes;
+  }
+};
+PlanTraffic estimate_traffic(const workloads::Network& network, const arch::ArchConfig& arch,
+                             const MappingPlan& plan);
 
 // The skeleton mapper: each weighted layer's matrices, reduced to their kept
 // columns, are cut into crossbar-sized tiles (rows x weights_per_row), placed

@@ -32,6 +32,13 @@ struct Descriptor {
   std::int64_t cols = 0;
   int group = -1;  // tile and group: the output group within the layer
   int crossbar = 0;
+  int block = 0;  // tile: its block within the crossbar (crossbars may hold several)
+  // tile: its input-cycle group (SPATEM's ib) and how many the layer has.
+  int bit_group = 0;
+  int bit_groups = 1;
+  // tile, group and input: the weight copies of the layer (SPATEM's iw),
+  // which fix how its parts split rows (order.hpp, part_windows).
+  int replicas = 1;
   // group on a PE that contributes to it without reducing it: its sends
   // carry partial sums to the reducer, not outputs.
   bool partial = false;

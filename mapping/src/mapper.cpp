@@ -1,0 +1,367 @@
+// From the mapping passes to a MappingPlan (docs/mapping.md, "From passes to
+// a plan").
+#include "reramsim/mapping/mapper.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <numeric>
+#include <stdexcept>
+#include <string>
+#include <tuple>
+#include <utility>
+
+#include "reramsim/mapping/baselines.hpp"
+#include "reramsim/mapping/latency_model.hpp"
+#include "reramsim/workloads/yaml_input.hpp"
+
+namespace reramsim::mapping {
+
+using workloads::InputError;
+using workloads::Layer;
+using workloads::Network;
+
+namespace {
+
+// Where packing and assignment put one block.
+struct Placed {
+  int crossbar = -1;  // virtual crossbar
+  std::int64_t row = 0;
+  std::int64_t col = 0;
+};
+
+int mesh_distance(int a, int b, int pe_x) {
+  return std::abs(a % pe_x - b % pe_x) + std::abs(a / pe_x - b / pe_x);
+}
+
+template <class T>
+void sort_unique(std::vector<T>& v) {
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+}
+
+// Fills the groups' contributors and the layer's counts and PEs once its
+// tiles and groups are in place.
+void finish_weighted_layer(LayerPlan& lp, const std::vector<CrossbarTile>& tiles) {
+  for (OutputGroup& g : lp.groups) {
+    for (int t : g.tiles) {
+      const int pe = tiles[std::size_t(t)].pe;
+      if (pe != g.reducer_pe) g.contributors.push_back(pe);
+    }
+    sort_unique(g.contributors);
+  }
+  // Every replica and bit group is cut on one row grid, so the distinct row
+  // ranges are those of one copy.
+  std::vector<std::int64_t> rows;
+  rows.reserve(lp.tiles.size());
+  for (int t : lp.tiles) rows.push_back(tiles[std::size_t(t)].row_begin);
+  sort_unique(rows);
+  lp.row_tiles = std::int64_t(rows.size());
+  // Groups are ordered by (matrix, replica, col_begin): a copy's column
+  // pieces are a run.
+  std::int64_t run = 0;
+  for (std::size_t i = 0; i < lp.groups.size(); ++i) {
+    const bool same = i > 0 && lp.groups[i].matrix == lp.groups[i - 1].matrix &&
+                      lp.groups[i].replica == lp.groups[i - 1].replica;
+    run = same ? run + 1 : 1;
+    lp.col_tiles = std::max(lp.col_tiles, run);
+  }
+  for (int t : lp.tiles) lp.pes.push_back(tiles[std::size_t(t)].pe);
+  sort_unique(lp.pes);
+}
+
+// The PE a layer's consumers are placed near: the reducer of its first
+// output group, the PE running it for a layer without weights, PE 0 for the
+// network input (and for a weighted layer left without tiles).
+int anchor_pe(const MappingPlan& plan, int layer_or_input) {
+  if (layer_or_input == workloads::kNetworkInput) return 0;
+  const LayerPlan& src = plan.layers[std::size_t(layer_or_input)];
+  if (!src.groups.empty()) return src.groups.front().reducer_pe;
+  if (!src.pes.empty()) return src.pes.front();
+  return 0;
+}
+
+[[noreturn]] void too_large(const Network& network, const arch::ArchConfig& arch,
+                            const std::string& mapper, std::int64_t needed, const std::string& how,
+                            const std::string& bound = "") {
+  throw InputError(network.file + ": mapper '" + mapper + "': network '" + network.name +
+                   "' needs " + bound + std::to_string(needed) + " crossbars " + how + ", but " +
+                   arch.file + " has " + std::to_string(arch.total_crossbars()));
+}
+
+// The fewest crossbars the blocks could pack into: their OUs over a
+// crossbar's (a partial last OU row or column counted whole).
+std::int64_t ou_bound(const std::vector<MvmBlock>& blocks, const arch::ArchConfig& arch) {
+  const std::int64_t ou_rows = arch.crossbar.ou.rows;
+  const std::int64_t ou_cols = arch.crossbar.ou.cols;
+  const std::int64_t usable = arch.crossbar.cols - arch.reference_columns();
+  const std::int64_t per_crossbar =
+      ((arch.crossbar.rows + ou_rows - 1) / ou_rows) * ((usable + ou_cols - 1) / ou_cols);
+  std::int64_t ous = 0;
+  for (const MvmBlock& b : blocks) {
+    ous += ((b.rows + ou_rows - 1) / ou_rows) * ((b.physical_cols + ou_cols - 1) / ou_cols);
+  }
+  return (ous + per_crossbar - 1) / per_crossbar;
+}
+
+// Every degree 1, with the partitioner's crossbars, reduction and latency.
+PartitionCandidate degrees_one(const Network& network, const arch::ArchConfig& arch) {
+  return replication_candidate(network, arch,
+                               std::vector<int>(lower_network(network, arch).size(), 1));
+}
+
+// map_simple's tiles as the packing they amount to: one block per crossbar,
+// at (0, 0), in tile order.
+Packing packing_of(const MappingPlan& plan, const arch::ArchConfig& arch) {
+  Packing p;
+  p.feasible = true;
+  p.budget = arch.total_crossbars();
+  p.blocks.reserve(plan.tiles.size());
+  p.crossbars.reserve(plan.tiles.size());
+  for (const CrossbarTile& t : plan.tiles) {
+    MvmBlock b;
+    b.layer = t.layer;
+    b.matrix = t.matrix;
+    b.row_begin = t.row_begin;
+    b.rows = t.rows;
+    b.col_begin = t.col_begin;
+    b.cols = t.cols;
+    b.physical_cols = t.cols * arch.weight_columns();
+    p.crossbars.push_back({{BlockPlacement{int(p.blocks.size()), 0, 0}}});
+    p.blocks.push_back(b);
+  }
+  p.cells_used = plan.cells_used;
+  p.reference_cells = plan.reference_cells;
+  return p;
+}
+
+}  // namespace
+
+MappingPlan make_plan(const Network& network, const arch::ArchConfig& arch,
+                      const PartitionCandidate& candidate, const Packing& packing,
+                      const Assignment& assignment, const std::string& mapper_name) {
+  const std::size_t n_layers = network.layers.size();
+  if (candidate.degrees.size() != n_layers) {
+    throw std::invalid_argument(
+        "make_plan: the candidate has " + std::to_string(candidate.degrees.size()) +
+        " degree sets for a network of " + std::to_string(n_layers) + " layers");
+  }
+  if (!packing.feasible) throw std::invalid_argument("make_plan: the packing is infeasible");
+  if (assignment.slots.size() != packing.crossbars.size()) {
+    throw std::invalid_argument("make_plan: the assignment has " +
+                                std::to_string(assignment.slots.size()) + " slots for " +
+                                std::to_string(packing.crossbars.size()) + " virtual crossbars");
+  }
+  const std::vector<MvmBlock>& blocks = packing.blocks;
+  std::vector<Placed> placed(blocks.size());
+  for (std::size_t x = 0; x < packing.crossbars.size(); ++x) {
+    for (const BlockPlacement& p : packing.crossbars[x].blocks) {
+      if (p.block < 0 || std::size_t(p.block) >= blocks.size() ||
+          placed[std::size_t(p.block)].crossbar >= 0) {
+        throw std::invalid_argument("make_plan: block " + std::to_string(p.block) +
+                                    " is unknown or placed twice");
+      }
+      placed[std::size_t(p.block)] = {int(x), p.row, p.col};
+    }
+  }
+  for (std::size_t i = 0; i < blocks.size(); ++i) {
+    const MvmBlock& b = blocks[i];
+    if (placed[i].crossbar < 0) {
+      throw std::invalid_argument("make_plan: block " + std::to_string(i) + " is not placed");
+    }
+    const bool in_network = b.layer >= 0 && std::size_t(b.layer) < n_layers &&
+                            network.layers[std::size_t(b.layer)].has_weights();
+    if (!in_network || b.iw >= candidate.degrees[std::size_t(b.layer)].iw ||
+        b.ib >= candidate.degrees[std::size_t(b.layer)].ib) {
+      throw std::invalid_argument("make_plan: block " + std::to_string(i) +
+                                  " does not match the candidate's layers and degrees");
+    }
+  }
+
+  // Tiles of one output group consecutive, bit group then row order within.
+  std::vector<int> order(blocks.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](int i, int j) {
+    const MvmBlock& a = blocks[std::size_t(i)];
+    const MvmBlock& b = blocks[std::size_t(j)];
+    return std::tie(a.layer, a.matrix, a.iw, a.col_begin, a.ib, a.row_begin) <
+           std::tie(b.layer, b.matrix, b.iw, b.col_begin, b.ib, b.row_begin);
+  });
+
+  MappingPlan plan;
+  plan.mapper = mapper_name;
+  plan.layers.resize(n_layers);
+  for (std::size_t li = 0; li < n_layers; ++li) {
+    const Layer& layer = network.layers[li];
+    LayerPlan& lp = plan.layers[li];
+    lp.layer = int(li);
+    lp.replicas = candidate.degrees[li].iw;
+    lp.bit_groups = candidate.degrees[li].ib;
+    if (!layer.has_weights()) continue;
+    lp.shape = workloads::lower(layer);
+    lp.sparse = !layer.pruned_outputs.empty();
+    lp.kept_columns.reserve(std::size_t(lp.shape.matrices));
+    for (std::int64_t m = 0; m < lp.shape.matrices; ++m) {
+      lp.kept_columns.push_back(workloads::kept_columns(layer, m));
+    }
+  }
+
+  plan.tiles.reserve(blocks.size());
+  for (int i : order) {
+    const MvmBlock& b = blocks[std::size_t(i)];
+    const Placed& where = placed[std::size_t(i)];
+    const CrossbarSlot& slot = assignment.slots[std::size_t(where.crossbar)];
+    LayerPlan& lp = plan.layers[std::size_t(b.layer)];
+    CrossbarTile t;
+    t.layer = b.layer;
+    t.matrix = b.matrix;
+    t.row_begin = b.row_begin;
+    t.rows = b.rows;
+    t.col_begin = b.col_begin;
+    t.cols = b.cols;
+    t.pe = slot.pe;
+    t.crossbar = slot.crossbar;
+    t.replica = b.iw;
+    t.bit_group = b.ib;
+    t.xbar_row = where.row;
+    t.xbar_col = where.col;
+    const bool new_group = lp.groups.empty() || lp.groups.back().matrix != b.matrix ||
+                           lp.groups.back().replica != b.iw ||
+                           lp.groups.back().col_begin != b.col_begin;
+    if (new_group) {
+      OutputGroup g;
+      g.matrix = b.matrix;
+      g.replica = b.iw;
+      g.col_begin = b.col_begin;
+      g.cols = b.cols;
+      g.reducer_pe = t.pe;  // the first tile's PE, as map_simple
+      lp.groups.push_back(std::move(g));
+    } else if (lp.groups.back().cols != b.cols) {
+      // Its partial sums would not line up with the group's.
+      throw std::invalid_argument("make_plan: blocks of layer " + std::to_string(b.layer) +
+                                  " starting at kept column " + std::to_string(b.col_begin) +
+                                  " differ in width");
+    }
+    t.group = int(lp.groups.size()) - 1;
+    const int index = int(plan.tiles.size());
+    plan.tiles.push_back(t);
+    lp.tiles.push_back(index);
+    lp.groups.back().tiles.push_back(index);
+  }
+  for (std::size_t li = 0; li < n_layers; ++li) {
+    if (network.layers[li].has_weights()) finish_weighted_layer(plan.layers[li], plan.tiles);
+  }
+
+  // Layers without weights run on a PE's ALU/SFU. A PE no other layer uses
+  // lets them pipeline with their producers; the one nearest the producer's
+  // reducer keeps the hop short. Without a free PE they share the reducer's.
+  const int pes = arch.chip.pes();
+  std::vector<char> used(std::size_t(pes), 0);
+  for (const LayerPlan& lp : plan.layers) {
+    for (int pe : lp.pes) used[std::size_t(pe)] = 1;
+  }
+  int free_pes = int(std::count(used.begin(), used.end(), 0));
+  for (std::size_t li = 0; li < n_layers; ++li) {
+    const Layer& layer = network.layers[li];
+    if (layer.has_weights()) continue;
+    const int anchor =
+        anchor_pe(plan, layer.inputs.empty() ? workloads::kNetworkInput : layer.inputs.front());
+    int chosen = anchor;
+    if (free_pes > 0) {
+      int best = -1;
+      int best_distance = 0;
+      for (int pe = 0; pe < pes; ++pe) {
+        if (used[std::size_t(pe)]) continue;
+        const int d = mesh_distance(pe, anchor, arch.chip.pe_x);
+        if (best < 0 || d < best_distance) {  // ascending ids: ties keep the lower
+          best = pe;
+          best_distance = d;
+        }
+      }
+      chosen = best;
+      --free_pes;
+    }
+    used[std::size_t(chosen)] = 1;
+    plan.layers[li].pes = {chosen};
+  }
+
+  plan.crossbars_used = packing.crossbars_used();
+  plan.shared_crossbars = packing.multi_layer_crossbars;
+  plan.cells_used = packing.cells_used;
+  plan.reference_cells = packing.reference_cells;
+  plan.pes_used = int(std::count(used.begin(), used.end(), 1));
+  return plan;
+}
+
+const std::vector<std::string>& mapper_names() {
+  static const std::vector<std::string> names{"simple", "spatem", "isaac", "hitm"};
+  return names;
+}
+
+MapResult map_network(const Network& network, const arch::ArchConfig& arch,
+                      const std::string& mapper) {
+  const auto& names = mapper_names();
+  if (std::find(names.begin(), names.end(), mapper) == names.end()) {
+    std::string valid;
+    for (const std::string& n : names) valid += (valid.empty() ? "" : ", ") + n;
+    throw std::invalid_argument("unknown mapper '" + mapper + "' (valid: " + valid + ")");
+  }
+  const std::int64_t available = arch.total_crossbars();
+  MapResult result;
+
+  if (mapper == "simple") {
+    result.candidate = degrees_one(network, arch);
+    // make_blocks at degrees 1 cuts exactly map_simple's tiles; counting them
+    // here gives the message every mapper shares.
+    const auto needed = std::int64_t(make_blocks(network, arch, result.candidate).size());
+    if (needed > available) too_large(network, arch, mapper, needed, "with one tile per crossbar");
+    result.plan = map_simple(network, arch);
+    result.packing = packing_of(result.plan, arch);
+    result.candidates_tried = 1;
+    return result;
+  }
+
+  if (mapper == "spatem") {
+    std::vector<PartitionCandidate> candidates = Partitioner(network, arch, available).candidates();
+    // The partitioner counts a crossbar per piece; packing several pieces to
+    // a crossbar can still fit degrees 1 when that count does not (DeepFace).
+    const PartitionCandidate ones = degrees_one(network, arch);
+    if (std::none_of(candidates.begin(), candidates.end(),
+                     [&](const PartitionCandidate& c) { return c.degrees == ones.degrees; })) {
+      candidates.push_back(ones);
+    }
+    PackChoice choice = pack_first_fitting(network, arch, candidates, available);
+    if (choice.candidate < 0) {
+      // How short the chip falls, without searching for the smallest budget
+      // that packs: packed blocks own whole OUs and never share one, so the
+      // OUs of degrees 1 bound the crossbars from below.
+      const std::vector<MvmBlock> blocks = make_blocks(network, arch, ones);
+      too_large(
+          network, arch, mapper, std::max(available + 1, ou_bound(blocks, arch)),
+          "even packed at degrees 1 (" + std::to_string(blocks.size()) + " at one piece each)",
+          "at least ");
+    }
+    result.candidate_index = choice.candidate;
+    result.candidates_tried = choice.candidate + 1;
+    result.candidate = std::move(candidates[std::size_t(choice.candidate)]);
+    result.packing = std::move(choice.packing);
+  } else {
+    const std::int64_t minimum = replication_minimum_crossbars(network, arch);
+    if (minimum > available) {
+      too_large(network, arch, mapper, minimum, "for one replica of every weighted layer");
+    }
+    result.candidate = mapper == "isaac" ? isaac_replication(network, arch, available)
+                                         : hitm_replication(network, arch, available);
+    // Packing never opens more crossbars than there are blocks, and the
+    // baselines' demand (one crossbar per block) fits the chip.
+    result.packing = pack(network, arch, result.candidate, available);
+    if (!result.packing.feasible) {
+      throw std::logic_error("map_network: a " + mapper + " strategy within budget did not pack");
+    }
+    result.candidates_tried = 1;
+  }
+  const Assignment assignment = assign(result.packing, arch);
+  result.plan = make_plan(network, arch, result.candidate, result.packing, assignment, mapper);
+  return result;
+}
+
+}  // namespace reramsim::mapping

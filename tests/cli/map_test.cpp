@@ -1,0 +1,120 @@
+// `reramsim map` and `reramsim run --mapper`: the mappers' plans, their
+// estimates, and what the simulation of each does.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+
+#include "cli_test_util.hpp"
+
+using reramsim::test::CliResult;
+using reramsim::test::read_file;
+using reramsim::test::run_cli;
+using reramsim::test::Scratch;
+
+namespace {
+nlohmann::json map_report(const Scratch& scratch, const std::string& arch, const std::string& net,
+                          const std::string& mapper) {
+  const std::string report = scratch.path("map-" + mapper + ".json");
+  const CliResult r =
+      run_cli(scratch, "map --arch configs/" + arch + ".yaml --net workloads/networks/" + net +
+                           ".yaml --mapper " + mapper + " --report '" + report + "'");
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  return nlohmann::json::parse(read_file(report));
+}
+
+nlohmann::json run_stats(const Scratch& scratch, const std::string& arch, const std::string& net,
+                         const std::string& extra) {
+  const std::string stats = scratch.path("run.json");
+  const CliResult r =
+      run_cli(scratch, "run --arch configs/" + arch + ".yaml --net workloads/networks/" + net +
+                           ".yaml --stats '" + stats + "' " + extra);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  return nlohmann::json::parse(read_file(stats));
+}
+}  // namespace
+
+TEST_CASE("map: the estimated traffic is what the simulation moves, for every mapper",
+          "[cli][map]") {
+  // Two independent accounts of the same plan: the mapper's closed count
+  // (mapping::estimate_traffic) and the bytes the PEs' programs inject into
+  // the simulated NoC. Input rows go down the fat tree, activations and
+  // partial sums over the mesh, network outputs up the collection tree.
+  Scratch scratch;
+  for (const char* mapper : {"simple", "spatem", "isaac", "hitm"}) {
+    CAPTURE(mapper);
+    const auto report = map_report(scratch, "spatem", "lenet5", mapper);
+    const auto stats = run_stats(scratch, "spatem", "lenet5", std::string("--mapper ") + mapper);
+    const auto& traffic = report["estimated_traffic_bytes"];
+    const auto& noc = stats["noc"]["networks"];
+    CHECK(noc["fat_tree"]["bytes"] == traffic["input"]);
+    CHECK(noc["mesh"]["bytes"].get<std::int64_t>() ==
+          traffic["activations"].get<std::int64_t>() + traffic["partial_sums"].get<std::int64_t>());
+    CHECK(noc["collection"]["bytes"] == traffic["outputs"]);
+    CHECK(stats["mapper"] == mapper);
+    CHECK(stats["functional"]["matches_reference"] == true);
+    CHECK(stats["resources"]["crossbars_used"] == report["crossbars"]["used"]);
+  }
+}
+
+TEST_CASE("map: replicating mappers run faster than one copy of every layer", "[cli][map]") {
+  // LeNet-5 on the SPATEM chip uses 9 of its 16,128 crossbars with one copy
+  // of each layer; every replicating mapper must do better in simulation,
+  // with the same exact values.
+  Scratch scratch;
+  const auto simple = run_stats(scratch, "spatem", "lenet5", "--mapper simple");
+  for (const char* mapper : {"spatem", "isaac", "hitm"}) {
+    CAPTURE(mapper);
+    const auto stats = run_stats(scratch, "spatem", "lenet5", std::string("--mapper ") + mapper);
+    CHECK(stats["latency_cycles"].get<std::int64_t>() <
+          simple["latency_cycles"].get<std::int64_t>());
+    CHECK(stats["functional"]["matches_reference"] == true);
+    CHECK(stats["actions"]["macs"] == 416520);  // layer-tables.md: each MAC once
+  }
+}
+
+TEST_CASE("map: SPATEM's replicas, row and bit splits agree in both modes", "[cli][map][fine]") {
+  // On tiny.yaml the SPATEM mapper splits LeNet-5's layers along rows,
+  // columns and windows and shares PEs between layers (see `reramsim map`);
+  // an event per OU step gives the fast mode's time, traffic and busy cycles.
+  Scratch scratch;
+  const auto fast = run_stats(scratch, "tiny", "lenet5", "--mapper spatem");
+  const auto fine = run_stats(scratch, "tiny", "lenet5", "--mapper spatem --fine-grained all");
+  CHECK(fine["latency_cycles"] == fast["latency_cycles"]);
+  CHECK(fine["layers"] == fast["layers"]);
+  CHECK(fine["noc"] == fast["noc"]);
+  CHECK(fine["pe_busy_cycles"] == fast["pe_busy_cycles"]);
+  CHECK(fast["functional"]["matches_reference"] == true);
+}
+
+TEST_CASE("map: the report is deterministic and lists every layer's degrees", "[cli][map]") {
+  Scratch scratch;
+  const auto a = map_report(scratch, "tiny", "lenet5", "spatem");
+  const std::string first = read_file(scratch.path("map-spatem.json"));
+  map_report(scratch, "tiny", "lenet5", "spatem");
+  CHECK(read_file(scratch.path("map-spatem.json")) == first);
+  REQUIRE(a["layers"].size() == 7);
+  for (const auto& layer : a["layers"]) {
+    for (const char* d : {"hwm", "wwm", "iw", "ib"}) CHECK(layer["degrees"][d].get<int>() >= 1);
+  }
+  CHECK(a["crossbars"]["used"].get<std::int64_t>() <= a["crossbars"]["chip"].get<std::int64_t>());
+  CHECK(a["rounds"] == 1);
+}
+
+TEST_CASE("map: an unknown mapper is a usage error and writes nothing", "[cli][map][errors]") {
+  Scratch scratch;
+  const std::string report = scratch.path("r.json");
+  const CliResult r = run_cli(scratch,
+                              "map --arch configs/tiny.yaml --net workloads/networks/lenet5.yaml "
+                              "--mapper greedy --report '" +
+                                  report + "'");
+  CHECK(r.exit_code == 2);
+  CHECK(r.err ==
+        "reramsim map: --mapper expects one of simple, spatem, isaac, hitm, got 'greedy'\n");
+  CHECK_FALSE(std::filesystem::exists(report));
+  const CliResult run = run_cli(
+      scratch, "run --arch configs/tiny.yaml --net workloads/networks/lenet5.yaml --mapper x");
+  CHECK(run.exit_code == 2);
+}
