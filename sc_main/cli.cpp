@@ -26,6 +26,10 @@ const char* kUsage =
     "...]\n"
     "                         map without simulating: per-layer partition degrees and\n"
     "                         replicas, crossbars, cells, shared crossbars, estimates\n"
+    "  sweep --arch F[,F...] --net F[,F...] [--mapper M[,M...]] [--set KEY=V[,V...] ...]\n"
+    "      [--seed N] [--jobs N] --out RESULTS.csv\n"
+    "                         simulate the cross product, one process per point, N at a\n"
+    "                         time; a row per point; restarted, skips points done\n"
     "  validate FILE...       check configs and networks without simulating\n"
     "  info --arch CONFIG [--net NETWORK]\n"
     "                         derived capacity, per-layer shapes, weights, MACs, matrices\n"
@@ -98,6 +102,22 @@ Options parse_options(const std::string& command, const std::vector<std::string>
   return options;
 }
 
+std::uint64_t parse_unsigned(const std::string& command, const std::string& option,
+                             const std::string& text) {
+  std::size_t used = 0;
+  unsigned long long value = 0;
+  try {
+    value = std::stoull(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != text.size() || text.empty() || text[0] == '-') {
+    throw UsageError("reramsim " + command + ": --" + option +
+                     " expects a non-negative integer, got '" + text + "'");
+  }
+  return value;
+}
+
 void check_writable(const std::string& command, const std::string& option,
                     const std::string& path) {
   const std::filesystem::path p(path);
@@ -154,8 +174,9 @@ int main(const std::vector<std::string>& args) {
     if (command == "disasm") return disasm_command(rest);
     if (command == "noc") return noc_command(rest);
     if (command == "map") return map_command(rest);
+    if (command == "sweep") return sweep_command(rest);
     throw UsageError("reramsim: unknown command '" + command +
-                     "' (expected run, map, validate, info, asm, disasm or noc)");
+                     "' (expected run, map, sweep, validate, info, asm, disasm or noc)");
   } catch (const UsageError& e) {
     std::cerr << e.what() << "\n";
     return 2;

@@ -2,6 +2,7 @@
 // tests drive it in-process.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <stdexcept>
 #include <string>
@@ -27,6 +28,7 @@ int asm_command(const std::vector<std::string>& args);     // isa_commands.cpp
 int disasm_command(const std::vector<std::string>& args);  // isa_commands.cpp
 int noc_command(const std::vector<std::string>& args);     // noc_command.cpp
 int map_command(const std::vector<std::string>& args);     // map_command.cpp
+int sweep_command(const std::vector<std::string>& args);   // sweep_command.cpp
 
 // Options of the form --key value; flags listed in `allowed`.
 struct Options {
@@ -47,6 +49,9 @@ Options parse_options(const std::string& command, const std::vector<std::string>
 void check_writable(const std::string& command, const std::string& option, const std::string& path);
 void write_atomically(const std::string& path,
                       const std::function<void(const std::string& tmp)>& write);
+// A non-negative integer option value (UsageError naming command and option).
+std::uint64_t parse_unsigned(const std::string& command, const std::string& option,
+                             const std::string& text);
 // UsageError unless `mapper` is one of mapping::mapper_names().
 void check_mapper(const std::string& command, const std::string& mapper);
 // The same for a text (InputError naming the file when it cannot be written).

@@ -28,22 +28,6 @@ namespace reramsim::cli {
 
 namespace {
 
-std::uint64_t parse_unsigned(const std::string& command, const std::string& option,
-                             const std::string& text) {
-  std::size_t used = 0;
-  unsigned long long value = 0;
-  try {
-    value = std::stoull(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used != text.size() || text.empty() || text[0] == '-') {
-    throw UsageError("reramsim " + command + ": --" + option +
-                     " expects a non-negative integer, got '" + text + "'");
-  }
-  return value;
-}
-
 // "all", or a comma-separated list of PE numbers and ranges ("0-3,7").
 std::vector<int> parse_pe_list(const std::string& option, const std::string& text, int pes) {
   std::vector<int> list;

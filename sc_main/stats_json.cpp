@@ -122,6 +122,12 @@ ordered_json make_stats(const hw::RunContext& context, hw::Chip& chip, const Fun
                     {"cell_utilization_of_used_crossbars",
                      used_capacity > 0 ? double(plan.cells_used) / double(used_capacity) : 0.0}};
 
+  // SPATEM's computation parallelism: crossbars busy at once, on average
+  // over the inference (every crossbar's MVM cycles over the latency).
+  std::int64_t array_cycles = 0;
+  for (std::int64_t c : context.layer_array_cycles) array_cycles += c;
+  j["computation_parallelism"] = latency > 0 ? double(array_cycles) / double(latency) : 0.0;
+
   ordered_json layers = ordered_json::array();
   const auto& timing = context.layer_timing;
   for (std::size_t l = 0; l < network.layers.size(); ++l) {

@@ -35,10 +35,10 @@ TEST_CASE("cli: an unknown command is a usage error", "[cli][errors]") {
   Scratch scratch;
   const CliResult r = run_cli(scratch, "simulate");
   CHECK(r.exit_code == 2);
-  CHECK(
-      r.err ==
-      "reramsim: unknown command 'simulate' (expected run, map, validate, info, asm, disasm or "
-      "noc)\n");
+  CHECK(r.err ==
+        "reramsim: unknown command 'simulate' (expected run, map, sweep, validate, info, asm, "
+        "disasm or "
+        "noc)\n");
 }
 
 TEST_CASE("cli: a bad config names file, line and key, and leaves no stats file", "[cli][errors]") {
