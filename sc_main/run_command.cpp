@@ -1,6 +1,8 @@
 // `reramsim run`: config + network -> quantized network and reference ->
 // mapping plan -> per-PE programs -> elaborated chip -> simulation ->
 // comparison and statistics.
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -141,7 +143,31 @@ int run_command(const std::vector<std::string>& args) {
     }
   }
   try {
-    sc_core::sc_start();
+    if (isatty(STDERR_FILENO) == 0) {
+      sc_core::sc_start();
+    } else {
+      // On a terminal, long runs report progress: the simulation advances in
+      // slices of simulated time (the same events in the same order, so the
+      // same results) and a line is redrawn between them.
+      const sc_core::sc_time slice = context.period * 1e6;
+      const auto begin = std::chrono::steady_clock::now();
+      bool shown = false;
+      // (Before the first slice nothing is pending yet: elaboration ends in it.)
+      do {
+        sc_core::sc_start(slice);
+        const double wall =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+        if (wall < 1.0) continue;
+        int started = 0;
+        for (const auto& t : context.layer_timing) started += t.started ? 1 : 0;
+        const std::int64_t cycle = context.cycles(sc_core::sc_time_stamp());
+        std::cerr << "\rreramsim run: cycle " << cycle << ", layers started " << started << " of "
+                  << network.layers.size() << ", " << std::fixed << std::setprecision(2)
+                  << double(cycle) / wall / 1e6 << " M cycles/s   " << std::flush;
+        shown = true;
+      } while (!chip.dispatch_unit().finished() && sc_core::sc_pending_activity());
+      if (shown) std::cerr << "\n";
+    }
   } catch (const sc_core::sc_report& report) {
     std::cerr << "reramsim: simulation error: " << report.what() << "\n";
     return 3;

@@ -1,6 +1,10 @@
 // End-to-end runs: real values through the simulated crossbars, checked
 // against the reference in the same process, and the statistics users read.
 #include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 #include "cli_test_util.hpp"
@@ -331,4 +335,24 @@ TEST_CASE("cli: layers sharing a PE interleave their parts, in both modes", "[cl
   const auto fine = run_stats(scratch, "tiny", "lenet5", small + " --fine-grained all");
   CHECK(fine["latency_cycles"] == fast["latency_cycles"]);
   CHECK(fine["layers"] == fast["layers"]);
+}
+
+TEST_CASE("cli: progress on a terminal does not change the results", "[cli]") {
+  // With stderr a terminal, run advances the simulation in slices to print
+  // progress between them; `script` gives it one. The statistics must be
+  // byte-identical to a run without a terminal.
+  Scratch scratch;
+  const std::string plain = scratch.path("plain.json");
+  const std::string tty = scratch.path("tty.json");
+  const std::string args =
+      "run --arch configs/tiny.yaml --net workloads/networks/lenet5.yaml --mapper spatem --stats ";
+  REQUIRE(run_cli(scratch, args + "'" + plain + "'").exit_code == 0);
+  // script(1) runs the command with a pseudo-terminal for its output.
+  const std::string command = std::string("cd '") + RERAMSIM_SOURCE_DIR + "' && script -qec \"'" +
+                              RERAMSIM_BINARY + "' " + args + "'" + tty +
+                              "'\" /dev/null >/dev/null";
+  const int status = std::system(command.c_str());
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) == 0);
+  CHECK(read_file(tty) == read_file(plain));
 }
