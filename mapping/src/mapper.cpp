@@ -293,7 +293,7 @@ MappingPlan make_plan(const Network& network, const arch::ArchConfig& arch,
 }
 
 const std::vector<std::string>& mapper_names() {
-  static const std::vector<std::string> names{"simple", "spatem", "isaac", "hitm"};
+  static const std::vector<std::string> names{"simple", "spatem", "isaac", "hitm", "local"};
   return names;
 }
 
@@ -349,17 +349,28 @@ MapResult map_network(const Network& network, const arch::ArchConfig& arch,
     if (minimum > available) {
       too_large(network, arch, mapper, minimum, "for one replica of every weighted layer");
     }
-    result.candidate = mapper == "isaac" ? isaac_replication(network, arch, available)
-                                         : hitm_replication(network, arch, available);
-    // Packing never opens more crossbars than there are blocks, and the
-    // baselines' demand (one crossbar per block) fits the chip.
+    if (mapper == "local") {
+      // Algorithm 3 from one copy of every layer, the same start and the
+      // same one-crossbar-per-piece count as the baselines.
+      Reallocation r = reallocate(network, arch, available);
+      result.candidate = std::move(r.candidate);
+      result.reallocation = std::move(r.steps);
+    } else {
+      result.candidate = mapper == "isaac" ? isaac_replication(network, arch, available)
+                                           : hitm_replication(network, arch, available);
+    }
+    // Packing never opens more crossbars than there are blocks, and these
+    // strategies' demand (one crossbar per block) fits the chip.
     result.packing = pack(network, arch, result.candidate, available);
     if (!result.packing.feasible) {
       throw std::logic_error("map_network: a " + mapper + " strategy within budget did not pack");
     }
     result.candidates_tried = 1;
   }
-  const Assignment assignment = assign(result.packing, arch);
+  // Re-ReRAM's local mapping places layer by layer on neighbouring PEs
+  // (Algorithm 2); the others merge by shared data (SPATEM's assigning step).
+  const Assignment assignment =
+      mapper == "local" ? local_assignment(result.packing, arch) : assign(result.packing, arch);
   result.plan = make_plan(network, arch, result.candidate, result.packing, assignment, mapper);
   return result;
 }

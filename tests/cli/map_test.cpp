@@ -114,7 +114,8 @@ TEST_CASE("map: an unknown mapper is a usage error and writes nothing", "[cli][m
                                   report + "'");
   CHECK(r.exit_code == 2);
   CHECK(r.err ==
-        "reramsim map: --mapper expects one of simple, spatem, isaac, hitm, got 'greedy'\n");
+        "reramsim map: --mapper expects one of simple, spatem, isaac, hitm, local, got "
+        "'greedy'\n");
   CHECK_FALSE(std::filesystem::exists(report));
   const CliResult run = run_cli(
       scratch, "run --arch configs/tiny.yaml --net workloads/networks/lenet5.yaml --mapper x");

@@ -553,12 +553,13 @@ TEST_CASE("mapper: mapping twice gives the same plan", "[mapping][mapper]") {
 }
 
 TEST_CASE("mapper: an unknown mapper name is refused with the valid names", "[mapping][mapper]") {
-  CHECK(mapping::mapper_names() == std::vector<std::string>{"simple", "spatem", "isaac", "hitm"});
+  CHECK(mapping::mapper_names() ==
+        std::vector<std::string>{"simple", "spatem", "isaac", "hitm", "local"});
   const auto arch = config("tiny");
   const auto network = net("lenet5");
   CHECK_THROWS_AS(mapping::map_network(network, arch, "greedy"), std::invalid_argument);
   CHECK_THROWS_WITH(mapping::map_network(network, arch, "greedy"),
-                    Contains("'greedy'") && Contains("simple, spatem, isaac, hitm"));
+                    Contains("'greedy'") && Contains("simple, spatem, isaac, hitm, local"));
 }
 
 TEST_CASE("mapper: a network too large for the chip is refused with the counts",

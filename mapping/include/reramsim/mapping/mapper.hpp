@@ -1,9 +1,9 @@
 // From a mapper's choices to the MappingPlan the hardware runs: SPATEM's
 // partitioning, packing and assigning steps (partition.hpp, pack.hpp,
 // assign.hpp), or the ISAAC and HitM replication baselines (baselines.hpp)
-// followed by the same packing and assigning, or the skeleton mapper
-// (map_simple). SystemC-free; the rules are in docs/mapping.md, "From passes
-// to a plan".
+// followed by the same packing and assigning, or Re-ReRAM's local mapping
+// (rereram.hpp), or the skeleton mapper (map_simple). SystemC-free; the
+// rules are in docs/mapping.md, "From passes to a plan".
 #pragma once
 
 #include <string>
@@ -14,6 +14,7 @@
 #include "reramsim/mapping/pack.hpp"
 #include "reramsim/mapping/partition.hpp"
 #include "reramsim/mapping/plan.hpp"
+#include "reramsim/mapping/rereram.hpp"
 #include "reramsim/workloads/network.hpp"
 
 namespace reramsim::mapping {
@@ -39,6 +40,9 @@ struct MapResult {
   Packing packing;
   int candidate_index = 0;   // of the strategy mapped among those tried
   int candidates_tried = 0;  // strategies packed (1 but for "spatem")
+  // Algorithm 3's accepted iterations for "local" (reallocate), from S0 (all
+  // degrees 1) to `candidate`; empty for the other mappers.
+  std::vector<ReallocationStep> reallocation;
 };
 
 // Maps a network with one of mapper_names():
@@ -48,7 +52,9 @@ struct MapResult {
 //   piece cannot, e.g. DeepFace on spatem.yaml), the first that packs, then
 //   assign and make_plan;
 // - "isaac", "hitm": isaac_replication / hitm_replication at the chip's
-//   crossbars, then pack, assign and make_plan.
+//   crossbars, then pack, assign and make_plan;
+// - "local": Re-ReRAM's Algorithm 3 (reallocate) at the chip's crossbars,
+//   then pack, Algorithm 2's placement (local_assignment) and make_plan.
 // Throws workloads::InputError naming the network file, the mapper and the
 // crossbars needed against those available when nothing fits;
 // std::invalid_argument for an unknown mapper (the message lists the valid
@@ -56,7 +62,7 @@ struct MapResult {
 MapResult map_network(const workloads::Network& network, const arch::ArchConfig& arch,
                       const std::string& mapper);
 
-// "simple", "spatem", "isaac", "hitm".
+// "simple", "spatem", "isaac", "hitm", "local".
 const std::vector<std::string>& mapper_names();
 
 }  // namespace reramsim::mapping
