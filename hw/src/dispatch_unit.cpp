@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "reramsim/isa/isa.hpp"
+#include "reramsim/mapping/order.hpp"
 #include "reramsim/mapping/program.hpp"
 
 namespace reramsim::hw {
@@ -82,26 +83,15 @@ void DispatchUnit::configure() {
 }
 
 void DispatchUnit::send_input() {
-  // Every PE running a layer that reads the network input, once.
-  const auto& network = m_context.network;
-  std::vector<int> pes;
-  for (std::size_t l = 0; l < network.layers.size(); ++l) {
-    const auto& inputs = network.layers[l].inputs;
-    if (std::find(inputs.begin(), inputs.end(), workloads::kNetworkInput) == inputs.end()) {
-      continue;
-    }
-    const auto& lp = m_context.plan.layers[l];
-    pes.insert(pes.end(), lp.pes.begin(), lp.pes.end());
-  }
-  std::sort(pes.begin(), pes.end());
-  pes.erase(std::unique(pes.begin(), pes.end()), pes.end());
-  if (pes.empty()) return;
-
-  // One packet per row, read from the global buffer and multicast down the
-  // fat tree; the tree's links serialize them.
+  // Each input row goes, multicast down the fat tree, to the PEs whose parts
+  // read it; rows are read from the global buffer one after another, and the
+  // tree's links serialize them.
+  const std::vector<std::vector<int>> readers =
+      mapping::row_readers(m_context.network, m_context.plan, workloads::kNetworkInput);
   const Tensor& input = m_context.qnet.input;
   const std::int64_t row_values = std::int64_t(input.shape.w) * input.shape.c;
   for (int y = 0; y < input.shape.h; ++y) {
+    if (readers[std::size_t(y)].empty()) continue;
     auto values = std::make_shared<GroupValues>();
     values->vectors = input.shape.w;
     values->cols = input.shape.c;
@@ -114,7 +104,7 @@ void DispatchUnit::send_input() {
 
     noc::Packet packet;
     packet.network = noc::Network::fat_tree;
-    packet.dsts = pes;
+    packet.dsts = readers[std::size_t(y)];
     packet.kind = kActivations;
     packet.layer = workloads::kNetworkInput;
     packet.part = y;

@@ -574,7 +574,6 @@ Pe::InputStore& Pe::store(int source, int packets_per_row) {
     // says how many packets make a row.
     if (packets_per_row > 0 && it->second.packets_per_row <= 0) {
       it->second.packets_per_row = packets_per_row;
-      advance(it->second);
     }
     return it->second;
   }
@@ -594,38 +593,38 @@ void Pe::add_to_store(InputStore& s, const ActivationData& data, sc_core::sc_tim
   const std::size_t row = std::size_t(data.row);
   s.packets[row] += 1;
   s.arrived[row] = std::max(s.arrived[row], arrival);
-  advance(s);
 }
 
-void Pe::advance(InputStore& s) {
-  if (s.packets_per_row <= 0) return;  // not known yet
-  while (s.complete_rows < s.tensor.shape.h &&
-         s.packets[std::size_t(s.complete_rows)] >= s.packets_per_row) {
-    const sc_core::sc_time before = s.complete_rows == 0 ? sc_core::SC_ZERO_TIME : s.prefix.back();
-    s.prefix.push_back(std::max(before, s.arrived[std::size_t(s.complete_rows)]));
-    ++s.complete_rows;
-  }
+bool Pe::complete(const InputStore& s, int row) const {
+  // packets_per_row 0: not known yet (outputs this PE sent itself came first).
+  return s.packets_per_row > 0 && s.packets[std::size_t(row)] >= s.packets_per_row;
 }
 
 void Pe::receive_input(const Descriptor& d) {
-  // Waits until every row of the source the part reads has arrived.
+  // Waits until every row of the source the part reads has arrived (only
+  // the rows some part of this PE reads are sent to it).
   const Layer& layer = m_context.network.layers[std::size_t(d.layer)];
   InputStore& s = store(d.source, d.packets_per_row);
+  const int first = mapping::first_input_row(layer, s.tensor.shape, m_part, d.replicas);
   const int last = mapping::last_input_row(layer, s.tensor.shape, m_part, d.replicas);
   const int source = d.source;
-  while (s.complete_rows <= last) {
-    sc_core::sc_time arrival;
-    const noc::Packet packet = m_inbox.take(
-        m_keeper,
-        [&](const noc::Packet& p) {
-          return p.kind == kActivations && p.layer == source && p.part <= last;
-        },
-        &arrival);
-    add_to_store(s, *static_cast<const ActivationData*>(packet.data.get()), arrival);
+  sc_core::sc_time latest;
+  for (int row = first; row <= last; ++row) {
+    while (!complete(s, row)) {
+      sc_core::sc_time arrival;
+      const noc::Packet packet = m_inbox.take(
+          m_keeper,
+          [&](const noc::Packet& p) {
+            return p.kind == kActivations && p.layer == source && p.part == row;
+          },
+          &arrival);
+      add_to_store(s, *static_cast<const ActivationData*>(packet.data.get()), arrival);
+    }
+    latest = std::max(latest, s.arrived[std::size_t(row)]);
   }
   auto& ready = m_input_ready[d.layer];
   if (ready.first != m_part) ready = {m_part, sc_core::SC_ZERO_TIME};
-  ready.second = std::max(ready.second, s.prefix[std::size_t(last)]);
+  ready.second = std::max(ready.second, latest);
 }
 
 void Pe::send_outputs(const Instruction& instruction, const Descriptor& d) {

@@ -206,15 +206,47 @@ std::vector<PeProgram> make_programs(const workloads::Network& network,
     }
     return int(groups / std::size_t(l.out.h));
   };
-  // Sends a group's or layer's outputs to their consumers.
-  const auto emit_sends = [&](std::size_t li, int pe, std::uint32_t entry,
+  // Who reads each row of each layer's output: a part's outputs go only to
+  // the PEs whose parts need their row.
+  std::vector<std::vector<std::vector<int>>> readers(layers);
+  for (std::size_t li = 0; li < layers; ++li) {
+    readers[li] = row_readers(network, plan, int(li));
+  }
+  // A group's or layer's sends are a placeholder until the part is known
+  // (exit 7 is undefined, so one left unexpanded could not be encoded).
+  constexpr std::uint32_t kSendsPlaceholder = 7;
+  const auto emit_sends = [&](std::size_t, int pe, std::uint32_t entry,
                               std::vector<Instruction>& body) {
-    const auto& consumers = consumer_pes[li];
-    if (consumers.empty()) {
-      body.push_back(transfer(NOp::coll, arch, pe, int(dispatch), entry, false));
+    Instruction i = isa::make(NOp::local);
+    i.src = std::uint32_t(pe);
+    i.io_ch = entry;
+    i.exit = kSendsPlaceholder;
+    body.push_back(i);
+  };
+  // The output row part `part` of the entry's layer produces.
+  const auto output_row = [&](const Descriptor& d, int part) {
+    const Layer& l = network.layers[std::size_t(d.layer)];
+    if (d.position >= 0) return int(d.position / l.out.w);  // a locally connected group
+    if (l.type == LayerType::conv) return part_windows(l, d.replicas, part).row;
+    if (l.type == LayerType::fc) return 0;
+    return part;  // layers without weights: part p is row p
+  };
+  // The sends of one part: to every PE reading its row, or up the collection
+  // tree for a network output.
+  const auto expand_sends = [&](const Instruction& placeholder, const PeProgram& program, int part,
+                                std::vector<Instruction>& out) {
+    const Descriptor& d = program.table[placeholder.io_ch];
+    const int pe = int(placeholder.src);
+    if (consumer_pes[std::size_t(d.layer)].empty()) {
+      out.push_back(transfer(NOp::coll, arch, pe, int(dispatch), placeholder.io_ch, false));
       return;
     }
-    for (int to : consumers) body.push_back(transfer(NOp::local, arch, pe, to, entry, false));
+    for (int to : readers[std::size_t(d.layer)][std::size_t(output_row(d, part))]) {
+      out.push_back(transfer(NOp::local, arch, pe, to, placeholder.io_ch, false));
+    }
+  };
+  const auto is_placeholder = [&](const Instruction& i) {
+    return i.category == isa::Category::n && i.exit == kSendsPlaceholder;
   };
 
   // Each (PE, layer)'s instructions: once at the start, and per part its
@@ -261,7 +293,7 @@ std::vector<PeProgram> make_programs(const workloads::Network& network,
         }
         for (int source : sources) {
           const std::uint32_t entry = b.input_entry(int(li), source, packets_per_row(source));
-        b.entry(entry).replicas = lp.replicas;
+          b.entry(entry).replicas = lp.replicas;
           if (source == workloads::kNetworkInput) {
             body->push_back(transfer(NOp::dist, arch, int(dispatch), pe, entry, true));
           } else {
@@ -318,7 +350,7 @@ std::vector<PeProgram> make_programs(const workloads::Network& network,
                                                pe) != group.contributors.end();
             if (!reduces && !contributes) continue;
             const std::uint32_t group_desc = b.group_entry(int(li), int(g), ql.shift);
-          b.entry(group_desc).replicas = lp.replicas;
+            b.entry(group_desc).replicas = lp.replicas;
             if (contributes) {
               b.entry(group_desc).partial = true;
               body->push_back(transfer(NOp::local, arch, pe, group.reducer_pe, group_desc, false));
@@ -357,34 +389,53 @@ std::vector<PeProgram> make_programs(const workloads::Network& network,
       }
   }
 
-  // Each PE's program: a loop when it holds one layer; the ordering step's
-  // interleaving of parts when it holds several.
+  // Each PE's program: a loop when it holds one layer whose every part sends
+  // to the same PEs; otherwise the ordering step's interleaving of parts.
   const std::vector<std::vector<Block>> order = order_blocks(network, arch, plan);
   for (std::size_t pe = 0; pe < programs.size(); ++pe) {
     ProgramBuilder& b = builders[pe];
+    const auto emit_part = [&](const std::vector<Instruction>& list, int part) {
+      std::vector<Instruction> out;
+      for (const Instruction& i : list) {
+        if (is_placeholder(i)) {
+          expand_sends(i, programs[pe], part, out);
+        } else {
+          out.push_back(i);
+        }
+      }
+      return out;
+    };
     const auto emit_all = [&](const std::vector<Instruction>& list) {
       for (const Instruction& i : list) b.emit(i);
     };
     for (const auto& [key, lc] : code[pe]) emit_all(lc.prologue);
-    if (code[pe].size() == 1 &&
-        plan.layers[std::size_t(code[pe].begin()->first.first)].replicas == 1) {
+    bool loop = code[pe].size() == 1 &&
+                plan.layers[std::size_t(code[pe].begin()->first.first)].replicas == 1;
+    if (loop) {
+      const auto& rows = readers[std::size_t(code[pe].begin()->first.first)];
+      loop =
+          std::all_of(rows.begin(), rows.end(), [&](const auto& r) { return r == rows.front(); });
+    }
+    if (loop) {
       const auto& [key, lc] = *code[pe].begin();
       const int parts = layer_parts(network.layers[std::size_t(key.first)]);
+      const std::vector<Instruction> front = emit_part(lc.front, 0);
+      const std::vector<Instruction> back = emit_part(lc.back, 0);
       if (parts > 1) {
-        const std::size_t lag = lc.back.empty() ? 0 : 1;
+        const std::size_t lag = back.empty() ? 0 : 1;
         b.emit(control(COp::loop, std::uint32_t(parts),
-                       std::uint32_t(lc.front.size() + lag + lc.back.size())));
+                       std::uint32_t(front.size() + lag + back.size())));
       }
-      emit_all(lc.front);
-      if (parts > 1 && !lc.back.empty()) b.emit(control(COp::lag, 1, 0));
-      emit_all(lc.back);
+      emit_all(front);
+      if (parts > 1 && !back.empty()) b.emit(control(COp::lag, 1, 0));
+      emit_all(back);
       continue;
     }
     for (const Block& block : order[pe]) {
       const int replicas = plan.layers[std::size_t(block.layer)].replicas;
       const LayerCode& lc = code[pe].at({block.layer, block.part % replicas});
       b.emit(control(COp::part, std::uint32_t(block.part), 0));
-      emit_all(block.back ? lc.back : lc.front);
+      emit_all(emit_part(block.back ? lc.back : lc.front, block.part));
     }
   }
   for (std::size_t pe = 0; pe < programs.size(); ++pe) {

@@ -58,6 +58,58 @@ int last_input_row(const Layer& layer, const workloads::Shape& in, int part, int
   }
 }
 
+int first_input_row(const Layer& layer, const workloads::Shape& in, int part, int replicas) {
+  if (layer_parts(layer, replicas) <= 1) return 0;
+  const int row = part_windows(layer, replicas, part).row;
+  switch (layer.type) {
+    case LayerType::conv:
+    case LayerType::pool:
+      return std::clamp(row * layer.stride_h - layer.pad_h, 0, in.h - 1);
+    default:  // lrn, add, concat: row for row
+      return std::min(row, in.h - 1);
+  }
+}
+
+std::vector<std::vector<int>> row_readers(const workloads::Network& network,
+                                          const MappingPlan& plan, int source) {
+  const workloads::Shape& shape = network.shape_of(source);
+  std::vector<std::vector<int>> readers(std::size_t(std::max(shape.h, 1)));
+  for (std::size_t c = 0; c < network.layers.size(); ++c) {
+    const Layer& consumer = network.layers[c];
+    if (std::find(consumer.inputs.begin(), consumer.inputs.end(), source) ==
+        consumer.inputs.end()) {
+      continue;
+    }
+    const LayerPlan& lp = plan.layers[c];
+    const int replicas = consumer.has_weights() ? lp.replicas : 1;
+    const int parts = layer_parts(consumer, replicas);
+    // The weight copies each PE holds (all parts for a layer without weights).
+    std::map<int, std::vector<bool>> holds;
+    for (int pe : lp.pes) holds[pe].assign(std::size_t(replicas), !consumer.has_weights());
+    for (int t : lp.tiles) {
+      const CrossbarTile& tile = plan.tiles[std::size_t(t)];
+      holds[tile.pe][std::size_t(tile.replica)] = true;
+    }
+    for (const auto& [pe, held] : holds) {
+      std::vector<bool> rows(readers.size(), false);
+      for (int q = 0; q < parts; ++q) {
+        if (!held[std::size_t(q % replicas)]) continue;
+        const int first = first_input_row(consumer, shape, q, replicas);
+        const int last = last_input_row(consumer, shape, q, replicas);
+        for (int r = first; r <= last; ++r) rows[std::size_t(r)] = true;
+      }
+      for (std::size_t r = 0; r < rows.size(); ++r) {
+        if (rows[r]) readers[r].push_back(pe);
+      }
+    }
+  }
+  for (auto& pes : readers) {
+    std::sort(pes.begin(), pes.end());
+    pes.erase(std::unique(pes.begin(), pes.end()), pes.end());
+  }
+  return readers;
+}
+
 std::vector<LayerEstimate> estimate_parts(const workloads::Network& network,
                                           const arch::ArchConfig& arch, const MappingPlan& plan) {
   const std::size_t layers = network.layers.size();

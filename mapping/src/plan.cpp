@@ -36,40 +36,41 @@ PlanTraffic estimate_traffic(const workloads::Network& network, const arch::Arch
   PlanTraffic traffic;
   const int bits = arch.data.activation_bits;
   const std::size_t layers = network.layers.size();
-  // Who reads each layer: every PE of every layer taking it as an input.
-  std::vector<std::vector<int>> readers(layers);
-  for (std::size_t c = 0; c < layers; ++c) {
-    for (int source : network.layers[c].inputs) {
-      if (source == workloads::kNetworkInput) continue;
-      auto& pes = readers[std::size_t(source)];
-      pes.insert(pes.end(), plan.layers[c].pes.begin(), plan.layers[c].pes.end());
+  std::vector<bool> consumed(layers, false);
+  for (const workloads::Layer& l : network.layers) {
+    for (int source : l.inputs) {
+      if (source != workloads::kNetworkInput) consumed[std::size_t(source)] = true;
     }
   }
-  for (auto& pes : readers) {
-    std::sort(pes.begin(), pes.end());
-    pes.erase(std::unique(pes.begin(), pes.end()), pes.end());
-  }
-  // The network input, row by row (multicast: once on the root link).
+  // The network input, row by row, to the rows' readers (multicast: each
+  // row once on the root link).
   const workloads::Shape& in = network.input;
-  traffic.input_bytes = std::int64_t(in.h) * bytes_for(std::int64_t(in.w) * in.c, bits);
+  const auto input_readers = row_readers(network, plan, workloads::kNetworkInput);
+  for (const auto& pes : input_readers) {
+    if (!pes.empty()) traffic.input_bytes += bytes_for(std::int64_t(in.w) * in.c, bits);
+  }
   for (std::size_t l = 0; l < layers; ++l) {
     const workloads::Layer& layer = network.layers[l];
     const LayerPlan& lp = plan.layers[l];
-    // Every send is one row (one part) of one group.
-    const auto outputs_to = [&](int sender, std::int64_t packets, std::int64_t values) {
+    const auto readers = row_readers(network, plan, int(l));
+    // One packet of `values` for output row `row`, from `sender`: to every
+    // other PE reading the row, or up the collection tree.
+    const auto send_row = [&](int sender, int row, std::int64_t values) {
       const std::int64_t packet_bytes = bytes_for(values, bits);
-      if (readers[l].empty()) {
-        traffic.output_bytes += packets * packet_bytes;
+      if (!consumed[l]) {
+        traffic.output_bytes += packet_bytes;
         return;
       }
-      for (int pe : readers[l]) {
-        if (pe != sender) traffic.activation_bytes += packets * packet_bytes;
+      for (int pe : readers[std::size_t(row)]) {
+        if (pe != sender) traffic.activation_bytes += packet_bytes;
       }
     };
     const int parts = layer_parts(layer, layer.has_weights() ? lp.replicas : 1);
     if (!layer.has_weights()) {
       if (!lp.pes.empty()) {
-        outputs_to(lp.pes.front(), parts, std::int64_t(layer.out.w) * layer.out.c);
+        for (int p = 0; p < parts; ++p) {
+          send_row(lp.pes.front(), p, std::int64_t(layer.out.w) * layer.out.c);
+        }
       }
       continue;
     }
@@ -80,12 +81,18 @@ PlanTraffic estimate_traffic(const workloads::Network& network, const arch::Arch
     for (const OutputGroup& group : lp.groups) {
       // One packet per part of its weight copy, of the part's windows.
       for (int p = group.replica; p < parts; p += lp.replicas) {
-        const std::int64_t vectors = layer.type == workloads::LayerType::conv
-                                         ? part_windows(layer, lp.replicas, p).count
-                                         : 1;
-        traffic.partial_sum_bytes += std::int64_t(group.contributors.size()) *
-                                     bytes_for(vectors * group.cols, psum_bits);
-        outputs_to(group.reducer_pe, 1, vectors * group.cols);
+        std::int64_t vectors = 1;
+        int row = 0;
+        if (layer.type == workloads::LayerType::conv) {
+          const PartWindows w = part_windows(layer, lp.replicas, p);
+          vectors = w.count;
+          row = w.row;
+        } else if (layer.type == workloads::LayerType::local) {
+          row = int(group.matrix / layer.out.w);
+        }
+        traffic.partial_sum_bytes +=
+            std::int64_t(group.contributors.size()) * bytes_for(vectors * group.cols, psum_bits);
+        send_row(group.reducer_pe, row, vectors * group.cols);
       }
     }
   }

@@ -90,8 +90,6 @@ class Pe : public sc_core::sc_module {
     int packets_per_row = 1;
     std::vector<int> packets;               // received, per row
     std::vector<sc_core::sc_time> arrived;  // latest arrival, per row
-    int complete_rows = 0;                  // rows 0 .. complete_rows-1 are complete
-    std::vector<sc_core::sc_time> prefix;   // latest arrival over rows 0..r, r < complete_rows
   };
 
   void run();
@@ -105,8 +103,8 @@ class Pe : public sc_core::sc_module {
   InputStore& store(int source, int packets_per_row);
   // `packets_per_row` 0: not known yet (outputs the PE sends itself can come first).
   void add_to_store(InputStore& store, const ActivationData& data, sc_core::sc_time arrival);
-  // Extends the store's complete prefix of rows.
-  void advance(InputStore& store);
+  // Whether all packets of a row have arrived.
+  bool complete(const InputStore& store, int row) const;
   // Joins fine-grained crossbar processes still running.
   void join_crossbars();
   // Waits for one fine-grained crossbar process, if it still runs.

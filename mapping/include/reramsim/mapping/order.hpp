@@ -39,6 +39,16 @@ PartWindows part_windows(const workloads::Layer& layer, int replicas, int part);
 // lrn, add and concat, every row when the layer has one part.
 int last_input_row(const workloads::Layer& layer, const workloads::Shape& in, int part,
                    int replicas = 1);
+// The first such row (0 for a layer of one part).
+int first_input_row(const workloads::Layer& layer, const workloads::Shape& in, int part,
+                    int replicas = 1);
+
+// Per output row of `source` (a layer, or workloads::kNetworkInput), the PEs
+// that read it, ascending: every PE running a layer that takes `source` as
+// an input and runs a part whose windows reach the row (a PE holding some of
+// a layer's weight copies runs only their parts). Rows go only there.
+std::vector<std::vector<int>> row_readers(const workloads::Network& network,
+                                          const MappingPlan& plan, int source);
 
 // Estimated cycles of every part of every layer, the list schedule the
 // order follows (docs/mapping.md): `start` when its inputs are ready and its
