@@ -2,7 +2,8 @@
 # Installs the Debian (bookworm) packages reramsim needs, only those missing.
 # Nothing is downloaded from anywhere but Debian's own archive.
 set -euo pipefail
-packages=(build-essential cmake pkg-config libsystemc-dev libyaml-cpp-dev catch2 nlohmann-json3-dev)
+packages=(build-essential cmake pkg-config libsystemc-dev libyaml-cpp-dev catch2 nlohmann-json3-dev
+          python3-matplotlib python3-yaml)  # the last two: scripts/plot.py, docs/results.md
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
