@@ -34,7 +34,7 @@ ordered_json make_report(const arch::ArchConfig& arch, const workloads::Network&
   j["network"] = {{"name", network.name}, {"file", network.file}};
   j["mapper"] = plan.mapper;
   j["candidate"] = {{"index", mapped.candidate_index}, {"tried", mapped.candidates_tried}};
-  j["rounds"] = 1;  // every weight resident at once
+  j["rounds"] = plan.rounds;  // weights reprogrammed between rounds
   j["crossbars"] = {{"chip", arch.total_crossbars()},
                     {"used", plan.crossbars_used},
                     {"shared_between_layers", plan.shared_crossbars}};
@@ -124,7 +124,7 @@ int map_command(const std::vector<std::string>& args) {
       << "% of the used crossbars)\n";
   out << "  estimate       " << report["estimated_latency_cycles"].get<std::int64_t>()
       << " cycles, " << report["estimated_traffic_bytes"]["total"].get<std::int64_t>()
-      << " bytes moved; 1 round\n";
+      << " bytes moved; " << report["rounds"].get<int>() << " round(s)\n";
   out << "  mapped in      " << std::setprecision(1) << wall_ms << " ms (candidate "
       << mapped.candidate_index << " of " << mapped.candidates_tried << " tried)\n";
   return 0;

@@ -121,7 +121,11 @@ int run_command(const std::vector<std::string>& args) {
   const auto reference_start = std::chrono::steady_clock::now();
   workloads::QuantizedNetwork qnet = workloads::quantize(network, spec);
   const std::vector<workloads::Tensor> reference = workloads::reference_forward(qnet, true);
-  std::vector<mapping::PeProgram> programs = mapping::make_programs(network, arch, plan, qnet);
+  // A plan of several rounds has a set of programs per round.
+  std::vector<std::vector<mapping::PeProgram>> programs;
+  for (int round = 0; round < plan.rounds; ++round) {
+    programs.push_back(mapping::make_programs(network, arch, plan, qnet, round));
+  }
   const auto reference_done = std::chrono::steady_clock::now();
 
   noc::ActivityTrace trace;

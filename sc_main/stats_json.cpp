@@ -107,6 +107,8 @@ ordered_json make_stats(const hw::RunContext& context, hw::Chip& chip, const Fun
   }
   j["programming"] = {{"weight_rows_written", context.counts.weight_rows_written},
                       {"cycles", dispatch.configured_cycle()},
+                      {"rounds", plan.rounds},
+                      {"reprogramming_cycles", dispatch.reprogramming_cycles()},
                       {"instructions", instructions},
                       {"descriptor_entries", descriptors}};
 

@@ -27,10 +27,20 @@ void DispatchUnit::noc_in(tlm::tlm_generic_payload& payload, sc_core::sc_time& d
   payload.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
-void DispatchUnit::set_programs(std::vector<mapping::PeProgram> programs) {
+void DispatchUnit::set_programs(std::vector<std::vector<mapping::PeProgram>> programs,
+                                std::vector<std::vector<std::vector<TileWeights>>> weights) {
   m_programs.clear();
-  for (auto& p : programs) {
-    m_programs.push_back(std::make_shared<const mapping::PeProgram>(std::move(p)));
+  m_weights.clear();
+  for (std::size_t r = 0; r < programs.size(); ++r) {
+    m_programs.emplace_back();
+    m_weights.emplace_back();
+    for (std::size_t pe = 0; pe < programs[r].size(); ++pe) {
+      m_programs[r].push_back(
+          std::make_shared<const mapping::PeProgram>(std::move(programs[r][pe])));
+      m_weights[r].push_back(std::make_shared<const std::vector<TileWeights>>(
+          r < weights.size() && pe < weights[r].size() ? std::move(weights[r][pe])
+                                                       : std::vector<TileWeights>{}));
+    }
   }
 }
 
@@ -47,21 +57,23 @@ std::int64_t descriptor_bytes(const mapping::PeProgram& program) {
 }
 }  // namespace
 
-void DispatchUnit::configure() {
+void DispatchUnit::configure(int round) {
   const auto& arch = m_context.arch;
-  std::vector<std::int64_t> weight_bytes(m_programs.size(), 0);
-  for (const auto& tile : m_context.plan.tiles) {
-    weight_bytes[std::size_t(tile.pe)] += (tile.rows * tile.cols * arch.data.weight_bits + 7) / 8;
-  }
   int configured = 0;
-  for (std::size_t pe = 0; pe < m_programs.size(); ++pe) {
-    const auto& program = m_programs[pe];
+  const auto& programs = m_programs[std::size_t(round)];
+  for (std::size_t pe = 0; pe < programs.size(); ++pe) {
+    const auto& program = programs[pe];
     if (program->code.empty()) continue;
     ++configured;
     auto data = std::make_shared<ConfigurationData>();
     data->program = program;
+    data->weights = m_weights[std::size_t(round)][pe];
+    std::int64_t weight_bytes = 0;
+    for (const TileWeights& w : *data->weights) {
+      weight_bytes += (w.rows * w.cols * arch.data.weight_bits + 7) / 8;
+    }
     const std::pair<isa::COp, std::int64_t> loads[] = {
-        {isa::COp::wload, weight_bytes[pe]},
+        {isa::COp::wload, weight_bytes},
         {isa::COp::ifetch, std::int64_t(program->code.size()) * 8},  // 64-bit words
         {isa::COp::dload, descriptor_bytes(*program)}};
     for (const auto& [op, bytes] : loads) {
@@ -70,6 +82,7 @@ void DispatchUnit::configure() {
       packet.dsts = {int(pe)};
       packet.kind = kConfiguration;
       packet.tag = int(op);
+      packet.part = round;
       packet.bytes = std::max<std::int64_t>(bytes, 1);
       packet.data = data;
       noc::send_packet(noc_socket, std::move(packet), m_keeper.get_local_time());
@@ -78,24 +91,24 @@ void DispatchUnit::configure() {
   for (int acknowledged = 0; acknowledged < configured; ++acknowledged) {
     m_inbox.take(m_keeper, [](const noc::Packet& p) { return p.kind == kConfigured; });
   }
-  m_configured_cycle = m_context.cycles(m_keeper.get_current_time());
-  if (m_on_configured) m_on_configured(m_configured_cycle);
 }
 
-void DispatchUnit::send_input() {
-  // Each input row goes, multicast down the fat tree, to the PEs whose parts
-  // read it; rows are read from the global buffer one after another, and the
-  // tree's links serialize them.
+void DispatchUnit::send_rows(int source, int round) {
+  // Each row goes, multicast down the fat tree, to the PEs of this round
+  // whose parts read it; rows are read from the global buffer one after
+  // another, and the tree's links serialize them.
   const std::vector<std::vector<int>> readers =
-      mapping::row_readers(m_context.network, m_context.plan, workloads::kNetworkInput);
-  const Tensor& input = m_context.qnet.input;
-  const std::int64_t row_values = std::int64_t(input.shape.w) * input.shape.c;
-  for (int y = 0; y < input.shape.h; ++y) {
+      mapping::row_readers(m_context.network, m_context.plan, source, round);
+  const Tensor& tensor = source == workloads::kNetworkInput
+                             ? m_context.qnet.input
+                             : m_global[std::size_t(source)];
+  const std::int64_t row_values = std::int64_t(tensor.shape.w) * tensor.shape.c;
+  for (int y = 0; y < tensor.shape.h; ++y) {
     if (readers[std::size_t(y)].empty()) continue;
     auto values = std::make_shared<GroupValues>();
-    values->vectors = input.shape.w;
-    values->cols = input.shape.c;
-    const auto first = input.data.begin() + std::ptrdiff_t(y * row_values);
+    values->vectors = tensor.shape.w;
+    values->cols = tensor.shape.c;
+    const auto first = tensor.data.begin() + std::ptrdiff_t(y * row_values);
     values->values.assign(first, first + std::ptrdiff_t(row_values));
     auto data = std::make_shared<ActivationData>();
     data->values = values;
@@ -106,7 +119,7 @@ void DispatchUnit::send_input() {
     packet.network = noc::Network::fat_tree;
     packet.dsts = readers[std::size_t(y)];
     packet.kind = kActivations;
-    packet.layer = workloads::kNetworkInput;
+    packet.layer = source;
     packet.part = y;
     packet.bytes = (row_values * m_context.arch.data.activation_bits + 7) / 8;
     packet.data = data;
@@ -116,43 +129,81 @@ void DispatchUnit::send_input() {
 
 void DispatchUnit::run() {
   const auto& network = m_context.network;
+  const auto& plan = m_context.plan;
   const std::size_t layers = network.layers.size();
   m_results.resize(layers);
+  m_global.resize(layers);
   m_keeper.reset();
-  configure();
-  send_input();
 
-  // The network outputs: layers no layer reads. Each of their parts sends a
-  // packet per output group (one for layers without weights).
+  // Which layers' outputs come up to the global buffer: network outputs
+  // (no layer reads them) and those a layer of another round reads.
   std::vector<bool> consumed(layers, false);
-  for (const Layer& layer : network.layers) {
-    for (int source : layer.inputs) {
-      if (source != workloads::kNetworkInput) consumed[std::size_t(source)] = true;
+  std::vector<bool> to_global(layers, false);
+  for (std::size_t c = 0; c < layers; ++c) {
+    for (int source : network.layers[c].inputs) {
+      if (source == workloads::kNetworkInput) continue;
+      consumed[std::size_t(source)] = true;
+      if (plan.layers[c].round != plan.layers[std::size_t(source)].round) {
+        to_global[std::size_t(source)] = true;
+      }
     }
   }
-  std::int64_t expected = 0;
   for (std::size_t l = 0; l < layers; ++l) {
-    if (consumed[l]) continue;
-    const Layer& layer = network.layers[l];
-    m_results[l].shape = layer.out;
-    m_results[l].data.assign(std::size_t(layer.out.elements()), 0);
-    const auto& lp = m_context.plan.layers[l];
-    const int parts = mapping::layer_parts(layer, layer.has_weights() ? lp.replicas : 1);
-    if (!layer.has_weights()) {
-      expected += parts;
-      continue;
+    if (!consumed[l]) to_global[l] = true;
+    if (!to_global[l]) continue;
+    m_global[l].shape = network.layers[l].out;
+    m_global[l].data.assign(std::size_t(network.layers[l].out.elements()), 0);
+  }
+
+  for (int round = 0; round < plan.rounds; ++round) {
+    const std::int64_t begin = m_context.cycles(m_keeper.get_current_time());
+    configure(round);
+    const std::int64_t end = m_context.cycles(m_keeper.get_current_time());
+    if (round == 0) {
+      m_configured_cycle = end;
+      if (m_on_configured) m_on_configured(m_configured_cycle);
+    } else {
+      m_reprogramming_cycles += end - begin;
     }
-    // Part p comes from the output groups of weight copy p % replicas.
-    for (int p = 0; p < parts; ++p) {
-      for (const auto& group : lp.groups) expected += group.replica == p % lp.replicas ? 1 : 0;
+    // The round's inputs: the network input and the outputs of other
+    // rounds its layers read, from the global buffer.
+    std::vector<int> sources;
+    std::int64_t expected = 0;
+    for (std::size_t l = 0; l < layers; ++l) {
+      const Layer& layer = network.layers[l];
+      const auto& lp = plan.layers[l];
+      if (lp.round != round) continue;
+      for (int source : layer.inputs) {
+        const bool outside =
+            source == workloads::kNetworkInput || plan.layers[std::size_t(source)].round != round;
+        if (outside && std::find(sources.begin(), sources.end(), source) == sources.end()) {
+          sources.push_back(source);
+        }
+      }
+      if (!to_global[l]) continue;
+      // Each of its parts sends a packet per output group (one for layers
+      // without weights); part p comes from weight copy p % replicas.
+      const int parts = mapping::layer_parts(layer, layer.has_weights() ? lp.replicas : 1);
+      if (!layer.has_weights()) {
+        expected += parts;
+        continue;
+      }
+      for (int p = 0; p < parts; ++p) {
+        for (const auto& group : lp.groups) expected += group.replica == p % lp.replicas ? 1 : 0;
+      }
+    }
+    std::sort(sources.begin(), sources.end());
+    for (int source : sources) send_rows(source, round);
+    for (std::int64_t received = 0; received < expected; ++received) {
+      const noc::Packet result =
+          m_inbox.take(m_keeper, [](const noc::Packet& p) { return p.kind == kLayerResult; });
+      const auto* data = static_cast<const ActivationData*>(result.data.get());
+      place_activations(m_global[std::size_t(result.layer)], *data);
+      m_context.counts.global_buffer_writes += std::int64_t(data->values->values.size());
     }
   }
-  for (std::int64_t received = 0; received < expected; ++received) {
-    const noc::Packet result =
-        m_inbox.take(m_keeper, [](const noc::Packet& p) { return p.kind == kLayerResult; });
-    const auto* data = static_cast<const ActivationData*>(result.data.get());
-    place_activations(m_results[std::size_t(result.layer)], *data);
-    m_context.counts.global_buffer_writes += std::int64_t(data->values->values.size());
+  for (std::size_t l = 0; l < layers; ++l) {
+    if (!consumed[l]) m_results[l] = m_global[l];
   }
   m_keeper.sync();
   m_finish_cycle = m_context.cycles(sc_core::sc_time_stamp());

@@ -149,17 +149,25 @@ void Pe::sum_busy() {
   alu.clear();
 }
 
-void Pe::configure() {
-  // The three loads arrive down the fat tree; the crossbars then write their
-  // rows, all crossbars in parallel, a row at a time.
+void Pe::configure(int round) {
+  // The round's three loads arrive down the fat tree; the crossbars then
+  // write their rows, all crossbars in parallel, a row at a time.
   sc_core::sc_time ready;
   for (int load = 0; load < 3; ++load) {
     sc_core::sc_time arrival;
     const noc::Packet packet = m_inbox.take(
-        m_keeper, [](const noc::Packet& p) { return p.kind == kConfiguration; }, &arrival);
+        m_keeper,
+        [&](const noc::Packet& p) { return p.kind == kConfiguration && p.part == round; },
+        &arrival);
     ready = std::max(ready, arrival);
-    if (packet.tag == int(isa::COp::ifetch)) {
-      m_program = *static_cast<const ConfigurationData*>(packet.data.get())->program;
+    const auto* data = static_cast<const ConfigurationData*>(packet.data.get());
+    if (packet.tag == int(isa::COp::ifetch)) m_program = *data->program;
+    if (packet.tag == int(isa::COp::wload)) {
+      for (auto& xbar : m_crossbars) xbar->clear();
+      for (const TileWeights& w : *data->weights) {
+        m_crossbars[std::size_t(w.crossbar)]->program(w.rows, w.cols, w.weights, w.row_offset,
+                                                     w.input_bits);
+      }
     }
   }
   std::int64_t rows = 0;
@@ -172,7 +180,31 @@ void Pe::configure() {
 
 void Pe::run() {
   m_keeper.reset();
-  if (m_expects_configuration) configure();
+  for (int round : m_rounds) {
+    configure(round);
+    run_program();
+    // The next round's program brings its own descriptors and data.
+    join_crossbars();
+    m_stores.clear();
+    m_input_ready.clear();
+    m_tiles.clear();
+    m_accumulators.clear();
+    m_received.clear();
+    m_outputs.clear();
+    m_factors.clear();
+    m_recorded.clear();
+    m_group_first.clear();
+  }
+  join_crossbars();
+  sum_busy();
+  // The PE is done when its last unit is.
+  if (m_last_end > m_keeper.get_current_time()) {
+    m_keeper.set(m_last_end - sc_core::sc_time_stamp());
+  }
+  m_keeper.sync();
+}
+
+void Pe::run_program() {
   const auto& code = m_program.code;
   int part_register = 0;  // C.part, outside loops
   const auto is = [](const Instruction& i, isa::COp op) {
@@ -214,13 +246,6 @@ void Pe::run() {
     }
     pc = body_end - 1;
   }
-  join_crossbars();
-  sum_busy();
-  // The PE is done when its last unit is.
-  if (m_last_end > m_keeper.get_current_time()) {
-    m_keeper.set(m_last_end - sc_core::sc_time_stamp());
-  }
-  m_keeper.sync();
 }
 
 void Pe::execute(const Instruction& instruction) {

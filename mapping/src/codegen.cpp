@@ -163,7 +163,7 @@ Instruction control(COp op, std::uint32_t src, std::uint32_t des) {
 
 std::vector<PeProgram> make_programs(const workloads::Network& network,
                                      const arch::ArchConfig& arch, const MappingPlan& plan,
-                                     const workloads::QuantizedNetwork& qnet) {
+                                     const workloads::QuantizedNetwork& qnet, int round) {
   std::vector<PeProgram> programs(std::size_t(arch.chip.pes()));
   std::vector<ProgramBuilder> builders;
   for (auto& p : programs) builders.emplace_back(p);
@@ -184,11 +184,26 @@ std::vector<PeProgram> make_programs(const workloads::Network& network,
     std::sort(pes.begin(), pes.end());
     pes.erase(std::unique(pes.begin(), pes.end()), pes.end());
   }
+  // A layer's outputs go to the global buffer (up the collection tree) when
+  // it is a network output or a layer of another round reads them; sources
+  // of another round come from there (down the fat tree), like the input.
+  const auto in_round = [&](int layer) {
+    return layer != workloads::kNetworkInput && plan.layers[std::size_t(layer)].round == round;
+  };
+  std::vector<bool> to_global(layers, false);
+  for (std::size_t l = 0; l < layers; ++l) to_global[l] = consumer_pes[l].empty();
+  for (std::size_t c = 0; c < layers; ++c) {
+    for (int source : network.layers[c].inputs) {
+      if (source != workloads::kNetworkInput && plan.layers[c].round != plan.layers[std::size_t(source)].round) {
+        to_global[std::size_t(source)] = true;
+      }
+    }
+  }
   // Packets that complete one output row of a layer: one per output group
   // covering the row (a locally connected layer's groups each cover one
   // position), one for layers without weights and the network input.
   const auto packets_per_row = [&](int source) {
-    if (source == workloads::kNetworkInput) return 1;
+    if (!in_round(source)) return 1;  // a row from the global buffer
     const Layer& l = network.layers[std::size_t(source)];
     if (!l.has_weights()) return 1;
     const LayerPlan& sp = plan.layers[std::size_t(source)];
@@ -210,7 +225,7 @@ std::vector<PeProgram> make_programs(const workloads::Network& network,
   // the PEs whose parts need their row.
   std::vector<std::vector<std::vector<int>>> readers(layers);
   for (std::size_t li = 0; li < layers; ++li) {
-    readers[li] = row_readers(network, plan, int(li));
+    readers[li] = row_readers(network, plan, int(li), round);
   }
   // A group's or layer's sends are a placeholder until the part is known
   // (exit 7 is undefined, so one left unexpanded could not be encoded).
@@ -237,12 +252,11 @@ std::vector<PeProgram> make_programs(const workloads::Network& network,
                                 std::vector<Instruction>& out) {
     const Descriptor& d = program.table[placeholder.io_ch];
     const int pe = int(placeholder.src);
-    if (consumer_pes[std::size_t(d.layer)].empty()) {
-      out.push_back(transfer(NOp::coll, arch, pe, int(dispatch), placeholder.io_ch, false));
-      return;
-    }
     for (int to : readers[std::size_t(d.layer)][std::size_t(output_row(d, part))]) {
       out.push_back(transfer(NOp::local, arch, pe, to, placeholder.io_ch, false));
+    }
+    if (to_global[std::size_t(d.layer)]) {
+      out.push_back(transfer(NOp::coll, arch, pe, int(dispatch), placeholder.io_ch, false));
     }
   };
   const auto is_placeholder = [&](const Instruction& i) {
@@ -259,6 +273,7 @@ std::vector<PeProgram> make_programs(const workloads::Network& network,
   std::vector<std::map<std::pair<int, int>, LayerCode>> code(programs.size());
   const std::vector<int> blocks = block_indices(plan);
   for (std::size_t li = 0; li < layers; ++li) {
+    if (!in_round(int(li))) continue;
     const Layer& layer = network.layers[li];
     const LayerPlan& lp = plan.layers[li];
     const workloads::QuantizedLayer& ql = qnet.layers[li];
@@ -294,7 +309,7 @@ std::vector<PeProgram> make_programs(const workloads::Network& network,
         for (int source : sources) {
           const std::uint32_t entry = b.input_entry(int(li), source, packets_per_row(source));
           b.entry(entry).replicas = lp.replicas;
-          if (source == workloads::kNetworkInput) {
+          if (!in_round(source)) {  // the network input, or an earlier round's output
             body->push_back(transfer(NOp::dist, arch, int(dispatch), pe, entry, true));
           } else {
             const LayerPlan& sp = plan.layers[std::size_t(source)];
@@ -391,7 +406,7 @@ std::vector<PeProgram> make_programs(const workloads::Network& network,
 
   // Each PE's program: a loop when it holds one layer whose every part sends
   // to the same PEs; otherwise the ordering step's interleaving of parts.
-  const std::vector<std::vector<Block>> order = order_blocks(network, arch, plan);
+  const std::vector<std::vector<Block>> order = order_blocks(network, arch, plan, round);
   for (std::size_t pe = 0; pe < programs.size(); ++pe) {
     ProgramBuilder& b = builders[pe];
     const auto emit_part = [&](const std::vector<Instruction>& list, int part) {

@@ -71,13 +71,14 @@ int first_input_row(const Layer& layer, const workloads::Shape& in, int part, in
 }
 
 std::vector<std::vector<int>> row_readers(const workloads::Network& network,
-                                          const MappingPlan& plan, int source) {
+                                          const MappingPlan& plan, int source, int round) {
   const workloads::Shape& shape = network.shape_of(source);
   std::vector<std::vector<int>> readers(std::size_t(std::max(shape.h, 1)));
   for (std::size_t c = 0; c < network.layers.size(); ++c) {
     const Layer& consumer = network.layers[c];
     if (std::find(consumer.inputs.begin(), consumer.inputs.end(), source) ==
-        consumer.inputs.end()) {
+            consumer.inputs.end() ||
+        (round >= 0 && plan.layers[c].round != round)) {
       continue;
     }
     const LayerPlan& lp = plan.layers[c];
@@ -115,11 +116,15 @@ std::vector<LayerEstimate> estimate_parts(const workloads::Network& network,
   const std::size_t layers = network.layers.size();
   std::vector<LayerEstimate> est(layers);
   // The network input streams down the fat tree a row at a time.
-  const workloads::Shape& input = network.input;
-  const std::int64_t row_flits = ceil_div(
-      std::int64_t(input.w) * input.c * arch.data.activation_bits, arch.noc.link_width_bits);
-  const auto row_ready = [&](int source, int row) -> std::int64_t {
-    if (source == workloads::kNetworkInput) return (row + 1) * row_flits;
+  // (and so does a source from an earlier round, from the global buffer).
+  const auto row_ready = [&](int source, int row, int round) -> std::int64_t {
+    if (source == workloads::kNetworkInput ||
+        plan.layers[std::size_t(source)].round != round) {
+      const workloads::Shape& in = network.shape_of(source);
+      const std::int64_t row_flits = ceil_div(
+          std::int64_t(in.w) * in.c * arch.data.activation_bits, arch.noc.link_width_bits);
+      return (row + 1) * row_flits;
+    }
     const Layer& s = network.layers[std::size_t(source)];
     const int replicas = s.has_weights() ? plan.layers[std::size_t(source)].replicas : 1;
     const auto& out = est[std::size_t(source)].out;
@@ -164,7 +169,9 @@ std::vector<LayerEstimate> estimate_parts(const workloads::Network& network,
       std::int64_t ready = 0;
       for (int source : layer.inputs) {
         const workloads::Shape& in = network.shape_of(source);
-        ready = std::max(ready, row_ready(source, last_input_row(layer, in, p, replicas)) + 1);
+        ready = std::max(
+            ready,
+            row_ready(source, last_input_row(layer, in, p, replicas), plan.layers[li].round) + 1);
       }
       const std::int64_t free = p >= replicas ? crossbar_end[std::size_t(p - replicas)] : 0;
       e.start[std::size_t(p)] = std::max(ready, free);
@@ -184,11 +191,12 @@ std::vector<LayerEstimate> estimate_parts(const workloads::Network& network,
 
 std::vector<std::vector<Block>> order_blocks(const workloads::Network& network,
                                              const arch::ArchConfig& arch,
-                                             const MappingPlan& plan) {
+                                             const MappingPlan& plan, int round) {
   const std::vector<LayerEstimate> est = estimate_parts(network, arch, plan);
   using Key = std::tuple<std::int64_t, int, int, int>;  // time, layer, part, back
   std::vector<std::vector<std::pair<Key, Block>>> keyed(std::size_t(arch.chip.pes()));
   for (std::size_t li = 0; li < network.layers.size(); ++li) {
+    if (plan.layers[li].round != round) continue;
     const Layer& layer = network.layers[li];
     const int replicas = layer.has_weights() ? plan.layers[li].replicas : 1;
     const int parts = layer_parts(layer, replicas);

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <map>
+#include <tuple>
 #include <utility>
 
 #include "reramsim/mapping/order.hpp"
@@ -10,10 +11,14 @@
 namespace reramsim::mapping {
 
 std::vector<int> block_indices(const MappingPlan& plan) {
-  std::map<std::pair<int, int>, int> next;  // (pe, crossbar) -> blocks so far
+  // (round, pe, crossbar) -> blocks so far: each round programs its own.
+  std::map<std::tuple<int, int, int>, int> next;
   std::vector<int> blocks;
   blocks.reserve(plan.tiles.size());
-  for (const CrossbarTile& tile : plan.tiles) blocks.push_back(next[{tile.pe, tile.crossbar}]++);
+  for (const CrossbarTile& tile : plan.tiles) {
+    const int round = plan.layers[std::size_t(tile.layer)].round;
+    blocks.push_back(next[{round, tile.pe, tile.crossbar}]++);
+  }
   return blocks;
 }
 
@@ -36,31 +41,52 @@ PlanTraffic estimate_traffic(const workloads::Network& network, const arch::Arch
   PlanTraffic traffic;
   const int bits = arch.data.activation_bits;
   const std::size_t layers = network.layers.size();
+  // Outputs go up to the global buffer for a network output, or for a
+  // reader in another round, which gets them back down the fat tree.
   std::vector<bool> consumed(layers, false);
-  for (const workloads::Layer& l : network.layers) {
-    for (int source : l.inputs) {
-      if (source != workloads::kNetworkInput) consumed[std::size_t(source)] = true;
+  std::vector<bool> to_global(layers, false);
+  std::vector<std::vector<int>> later_rounds(layers);  // rounds reading it, other than its own
+  for (std::size_t c = 0; c < layers; ++c) {
+    for (int source : network.layers[c].inputs) {
+      if (source == workloads::kNetworkInput) continue;
+      consumed[std::size_t(source)] = true;
+      const int r = plan.layers[c].round;
+      if (r != plan.layers[std::size_t(source)].round) {
+        to_global[std::size_t(source)] = true;
+        auto& list = later_rounds[std::size_t(source)];
+        if (std::find(list.begin(), list.end(), r) == list.end()) list.push_back(r);
+      }
     }
   }
-  // The network input, row by row, to the rows' readers (multicast: each
+  for (std::size_t l = 0; l < layers; ++l) to_global[l] = to_global[l] || !consumed[l];
+  // A source's rows down the fat tree to a round's readers (multicast: each
   // row once on the root link).
-  const workloads::Shape& in = network.input;
-  const auto input_readers = row_readers(network, plan, workloads::kNetworkInput);
-  for (const auto& pes : input_readers) {
-    if (!pes.empty()) traffic.input_bytes += bytes_for(std::int64_t(in.w) * in.c, bits);
+  const auto distribute = [&](int source, int round) {
+    const workloads::Shape& s = network.shape_of(source);
+    for (const auto& pes : row_readers(network, plan, source, round)) {
+      if (!pes.empty()) traffic.input_bytes += bytes_for(std::int64_t(s.w) * s.c, bits);
+    }
+  };
+  std::vector<int> input_rounds;
+  for (std::size_t c = 0; c < layers; ++c) {
+    const auto& inputs = network.layers[c].inputs;
+    if (std::find(inputs.begin(), inputs.end(), workloads::kNetworkInput) == inputs.end()) continue;
+    if (std::find(input_rounds.begin(), input_rounds.end(), plan.layers[c].round) ==
+        input_rounds.end()) {
+      input_rounds.push_back(plan.layers[c].round);
+    }
   }
+  for (int r : input_rounds) distribute(workloads::kNetworkInput, r);
   for (std::size_t l = 0; l < layers; ++l) {
     const workloads::Layer& layer = network.layers[l];
     const LayerPlan& lp = plan.layers[l];
-    const auto readers = row_readers(network, plan, int(l));
+    const auto readers = row_readers(network, plan, int(l), lp.round);
+    for (int r : later_rounds[l]) distribute(int(l), r);
     // One packet of `values` for output row `row`, from `sender`: to every
-    // other PE reading the row, or up the collection tree.
+    // other PE of its round reading the row, and up the collection tree.
     const auto send_row = [&](int sender, int row, std::int64_t values) {
       const std::int64_t packet_bytes = bytes_for(values, bits);
-      if (!consumed[l]) {
-        traffic.output_bytes += packet_bytes;
-        return;
-      }
+      if (to_global[l]) traffic.output_bytes += packet_bytes;
       for (int pe : readers[std::size_t(row)]) {
         if (pe != sender) traffic.activation_bytes += packet_bytes;
       }

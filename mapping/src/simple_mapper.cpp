@@ -43,11 +43,32 @@ MappingPlan map_simple(const Network& network, const arch::ArchConfig& arch) {
   for (const Layer& l : network.layers) {
     if (l.has_weights()) needed += crossbars_needed(l, tile_rows, tile_cols);
   }
+  // A network larger than the chip runs in rounds: consecutive layers fill
+  // the chip, and the next round starts on crossbar 0 again once the next
+  // weighted layer no longer fits. Only a layer larger than the chip by
+  // itself cannot be placed.
+  std::vector<int> round_of(network.layers.size(), 0);
+  int rounds = 1;
   if (needed > arch.total_crossbars()) {
-    throw InputError(network.file + ": network '" + network.name + "' needs " +
-                     std::to_string(needed) + " crossbars without replication, but " + arch.file +
-                     " has " + std::to_string(arch.total_crossbars()));
+    std::int64_t in_round = 0;
+    for (std::size_t li = 0; li < network.layers.size(); ++li) {
+      const Layer& l = network.layers[li];
+      const std::int64_t n = l.has_weights() ? crossbars_needed(l, tile_rows, tile_cols) : 0;
+      if (n > arch.total_crossbars()) {
+        throw InputError(network.file + ": layer '" + l.name + "' needs " + std::to_string(n) +
+                         " crossbars with one tile per crossbar, but " + arch.file + " has " +
+                         std::to_string(arch.total_crossbars()) +
+                         " (even alone, in a round of its own)");
+      }
+      if (in_round + n > arch.total_crossbars()) {
+        ++rounds;
+        in_round = 0;
+      }
+      in_round += n;
+      round_of[li] = rounds - 1;
+    }
   }
+  plan.rounds = rounds;
 
   // Layers sharing a PE run one after the other on its controller, while
   // layers on different PEs pipeline row by row. So when the chip has PEs
@@ -62,8 +83,8 @@ MappingPlan map_simple(const Network& network, const arch::ArchConfig& arch) {
       ++unweighted;
     }
   }
-  const bool align_weighted = aligned_pes <= arch.chip.pes();
-  const bool own_pe_unweighted = aligned_pes + unweighted <= arch.chip.pes();
+  const bool align_weighted = rounds == 1 && aligned_pes <= arch.chip.pes();
+  const bool own_pe_unweighted = align_weighted && aligned_pes + unweighted <= arch.chip.pes();
 
   std::int64_t next = 0;  // next free crossbar, chip-wide, PE-major
   int last_weighted_pe = 0;
@@ -72,6 +93,8 @@ MappingPlan map_simple(const Network& network, const arch::ArchConfig& arch) {
     const Layer& layer = network.layers[li];
     LayerPlan& lp = plan.layers[li];
     lp.layer = int(li);
+    lp.round = round_of[li];
+    if (li > 0 && round_of[li] != round_of[li - 1]) next = 0;  // a new round: crossbars anew
     if (align_weighted) next = ceil_div(next, per_pe) * per_pe;
     if (!layer.has_weights()) {
       if (own_pe_unweighted) {
@@ -136,7 +159,12 @@ MappingPlan map_simple(const Network& network, const arch::ArchConfig& arch) {
     // could; it then has no tiles and no PE of its own.
     if (!lp.tiles.empty()) last_weighted_pe = plan.tiles[std::size_t(lp.tiles.front())].pe;
   }
-  plan.crossbars_used = std::int64_t(plan.tiles.size());
+  // Crossbars holding a tile in any round.
+  std::vector<std::pair<int, int>> slots;
+  for (const CrossbarTile& t : plan.tiles) slots.emplace_back(t.pe, t.crossbar);
+  std::sort(slots.begin(), slots.end());
+  slots.erase(std::unique(slots.begin(), slots.end()), slots.end());
+  plan.crossbars_used = std::int64_t(slots.size());
   std::vector<bool> used(std::size_t(arch.chip.pes()), false);
   for (const LayerPlan& lp : plan.layers) {
     for (int pe : lp.pes) used[std::size_t(pe)] = true;

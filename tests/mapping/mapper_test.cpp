@@ -578,6 +578,8 @@ TEST_CASE("mapper: a network too large for the chip is refused with the counts",
     tiles += shape.matrices * ceil_div(shape.rows, 64) * ceil_div(shape.cols, 15);
   }
   for (const std::string& m : mapping::mapper_names()) {
+    // simple runs a network larger than the chip in rounds (simple_mapper_test).
+    if (m == "simple") continue;
     INFO(m);
     std::string message;
     try {

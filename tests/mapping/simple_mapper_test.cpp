@@ -160,16 +160,31 @@ TEST_CASE("mapping: programs give every tile and output group one owner", "[mapp
   CHECK(destinations.size() == expected);
 }
 
-TEST_CASE("mapping: a network larger than the chip is refused with the counts", "[mapping]") {
+TEST_CASE("mapping: a layer larger than the chip is refused with the counts", "[mapping]") {
   const auto arch = config("tiny");
   const auto network = net("lenet_caffe");
   // Hand count with 15 weights per crossbar row: conv1 25x20 -> 1*2; conv2
-  // 500x50 -> 8*4; ip1 800x500 -> 13*34 = 442; ip2 500x10 -> 8: 484 > 128.
+  // 500x50 -> 8*4; ip1 800x500 -> 13*34 = 442 > 128 even in a round alone.
   REQUIRE_THROWS_WITH(mapping::map_simple(network, arch),
                       network.file +
-                          ": network 'lenet_caffe' needs 484 crossbars without "
-                          "replication, but " +
-                          arch.file + " has 128");
+                          ": layer 'ip1' needs 442 crossbars with one tile per "
+                          "crossbar, but " +
+                          arch.file + " has 128 (even alone, in a round of its own)");
+}
+
+TEST_CASE("mapping: a network larger than the chip runs in rounds", "[mapping]") {
+  auto arch = config("tiny");
+  arch.chip.pe_x = 4;
+  arch.chip.pe_y = 2;  // 64 crossbars; LeNet-5 needs 77
+  const auto plan = mapping::map_simple(net("lenet5"), arch);
+  // Hand: C1 1 + C3 6 + C5 56 = 63 fit round 0 (with S2, S4); F6's 12 would
+  // make 75, so F6 and OUT (2) form round 1, starting on crossbar 0 again.
+  REQUIRE(plan.rounds == 2);
+  const std::vector<int> rounds = {0, 0, 0, 0, 0, 1, 1};
+  for (std::size_t l = 0; l < rounds.size(); ++l) CHECK(plan.layers[l].round == rounds[l]);
+  CHECK(plan.tiles[std::size_t(plan.layers[5].tiles.front())].pe == 0);
+  CHECK(plan.tiles[std::size_t(plan.layers[5].tiles.front())].crossbar == 0);
+  CHECK(plan.crossbars_used == 63);  // distinct crossbars holding a tile in any round
 }
 
 TEST_CASE("mapping: pruned layers use the indexing filter's sparse R-type form", "[mapping]") {

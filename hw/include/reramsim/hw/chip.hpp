@@ -1,7 +1,7 @@
 // The whole accelerator: the dispatch unit with the global buffer, the PEs
-// with their crossbars, and the NoC joining them. Elaboration writes every
-// crossbar's weight values; the time of loading weights, instruction LUTs and
-// descriptor tables is simulated by the dispatch unit's configuration phase.
+// with their crossbars, and the NoC joining them. The dispatch unit's
+// configuration phase (once per round) loads every PE's weights,
+// instruction LUT and descriptor table.
 #pragma once
 
 #include <systemc>
@@ -19,7 +19,9 @@ namespace reramsim::hw {
 
 class Chip : public sc_core::sc_module {
  public:
-  Chip(sc_core::sc_module_name name, RunContext& context, std::vector<mapping::PeProgram> programs);
+  // `programs`: per round (one for a plan of one round), per PE.
+  Chip(sc_core::sc_module_name name, RunContext& context,
+       std::vector<std::vector<mapping::PeProgram>> programs);
 
   DispatchUnit& dispatch_unit() { return *m_dispatch; }
   noc::Noc& noc() { return *m_noc; }
@@ -27,7 +29,8 @@ class Chip : public sc_core::sc_module {
   int pes() const { return int(m_pes.size()); }
 
  private:
-  void program_crossbars();
+  // Per round, per PE: the weight blocks its C.wload writes.
+  std::vector<std::vector<std::vector<TileWeights>>> weight_blocks() const;
 
   RunContext& m_context;
   std::unique_ptr<noc::Noc> m_noc;

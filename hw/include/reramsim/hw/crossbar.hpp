@@ -67,6 +67,11 @@ class Crossbar : public sc_core::sc_module {
   bool fine_grained() const { return m_fine; }
 
   int blocks() const { return int(m_blocks.size()); }
+  // Forgets every block (reprogramming for the next round).
+  void clear() {
+    m_blocks.clear();
+    m_written_rows = 0;
+  }
   std::int64_t rows(int block = 0) const {
     return m_blocks[std::size_t(block)].datapath->params().rows;
   }

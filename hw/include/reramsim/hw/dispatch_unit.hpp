@@ -33,8 +33,10 @@ class DispatchUnit : public sc_core::sc_module {
   SC_HAS_PROCESS(DispatchUnit);
   DispatchUnit(sc_core::sc_module_name name, RunContext& context);
 
-  // Before the simulation: the programs to load (C.ifetch, C.dload), one per PE.
-  void set_programs(std::vector<mapping::PeProgram> programs);
+  // Before the simulation: per round, per PE, the program to load (C.ifetch,
+  // C.dload) and the weight blocks (C.wload).
+  void set_programs(std::vector<std::vector<mapping::PeProgram>> programs,
+                    std::vector<std::vector<std::vector<TileWeights>>> weights);
   // Called with the cycle the last PE acknowledged its configuration.
   void on_configured(std::function<void(std::int64_t)> callback) {
     m_on_configured = std::move(callback);
@@ -45,22 +47,29 @@ class DispatchUnit : public sc_core::sc_module {
   // configured, the first input row sent) and the cycle the last output arrived.
   const std::vector<workloads::Tensor>& results() const { return m_results; }
   std::int64_t configured_cycle() const { return m_configured_cycle; }
+  // Cycles spent reconfiguring between rounds (inside the inference).
+  std::int64_t reprogramming_cycles() const { return m_reprogramming_cycles; }
   std::int64_t finish_cycle() const { return m_finish_cycle; }
   bool finished() const { return m_finished; }
 
  private:
   void run();
   void noc_in(tlm::tlm_generic_payload& payload, sc_core::sc_time& delay);
-  void configure();
-  void send_input();
+  void configure(int round);
+  // Sends a source's rows (the network input, or a layer's output from the
+  // global buffer) to the PEs of `round` that read them.
+  void send_rows(int source, int round);
 
   RunContext& m_context;
   tlm_utils::tlm_quantumkeeper m_keeper;
   noc::Inbox m_inbox;
-  std::vector<std::shared_ptr<const mapping::PeProgram>> m_programs;
+  std::vector<std::vector<std::shared_ptr<const mapping::PeProgram>>> m_programs;  // round, PE
+  std::vector<std::vector<std::shared_ptr<const std::vector<TileWeights>>>> m_weights;
   std::function<void(std::int64_t)> m_on_configured;
   std::vector<workloads::Tensor> m_results;  // per layer; empty unless a network output
+  std::vector<workloads::Tensor> m_global;   // the global buffer: outputs read across rounds
   std::int64_t m_configured_cycle = 0;
+  std::int64_t m_reprogramming_cycles = 0;
   std::int64_t m_finish_cycle = 0;
   bool m_finished = false;
 };

@@ -47,10 +47,11 @@ class Pe : public sc_core::sc_module {
   SC_HAS_PROCESS(Pe);
   Pe(sc_core::sc_module_name name, int id, RunContext& context);
 
-  // The PE will be configured at run time: it waits for its C.wload,
-  // C.ifetch and C.dload from the dispatch unit, writes its crossbars' rows
-  // and acknowledges before running its program.
-  void expect_configuration() { m_expects_configuration = true; }
+  // The PE will be configured at run time, once per round it takes part in:
+  // it waits for its C.wload, C.ifetch and C.dload from the dispatch unit,
+  // writes its crossbars' rows and acknowledges before running the program.
+  // `rounds`: the rounds of the plan it takes part in (ascending).
+  void expect_configuration(std::vector<int> rounds) { m_rounds = std::move(rounds); }
   // Loads a program directly (tests; no configuration phase).
   void load_program(mapping::PeProgram program);
   const mapping::PeProgram& program() const { return m_program; }
@@ -93,7 +94,9 @@ class Pe : public sc_core::sc_module {
   };
 
   void run();
-  void configure();
+  void configure(int round);
+  // Runs the loaded program to its C.halt.
+  void run_program();
   void execute(const isa::Instruction& instruction);
   void execute_r(const isa::Instruction& instruction);
   void execute_a(const isa::Instruction& instruction);
@@ -156,7 +159,7 @@ class Pe : public sc_core::sc_module {
   tlm_utils::tlm_quantumkeeper m_keeper;
   noc::Inbox m_inbox;
   bool m_fine = false;
-  bool m_expects_configuration = false;
+  std::vector<int> m_rounds;  // configured and run in turn
 
   // The part of its layer the current instruction works on (the loop
   // iteration minus the lag, or the latest C.part outside loops).

@@ -107,12 +107,23 @@ enum PacketKind : int {
   kConfigured = 5,     // a PE's acknowledgement that it is configured, up the collection tree
 };
 
-// What a configuration packet loads (its tag is the C-type opcode): the
-// PE's program for C.ifetch (instruction LUT) and C.dload (descriptor
-// table); C.wload carries the PE's weight tiles, whose values the chip
-// writes into the crossbars at elaboration, so only its size travels.
+// One weight block a C.wload writes into a crossbar.
+struct TileWeights {
+  int crossbar = 0;
+  std::int64_t rows = 0;
+  std::int64_t cols = 0;
+  std::int64_t row_offset = 0;  // where it sits in the crossbar
+  int input_bits = 0;           // the inputs it sees (fewer for an input-cycle group)
+  std::vector<std::int16_t> weights;  // rows x cols, row-major
+};
+
+// What a configuration packet of one round loads (its tag is the C-type
+// opcode, its part the round): the PE's program for C.ifetch (instruction
+// LUT) and C.dload (descriptor table), its weight blocks for C.wload, in
+// plan order (so block k of a crossbar is the k-th listed for it).
 struct ConfigurationData {
   std::shared_ptr<const mapping::PeProgram> program;
+  std::shared_ptr<const std::vector<TileWeights>> weights;
 };
 
 // Values carried by packets.

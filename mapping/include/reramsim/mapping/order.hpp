@@ -47,8 +47,9 @@ int first_input_row(const workloads::Layer& layer, const workloads::Shape& in, i
 // that read it, ascending: every PE running a layer that takes `source` as
 // an input and runs a part whose windows reach the row (a PE holding some of
 // a layer's weight copies runs only their parts). Rows go only there.
+// With `round` >= 0, only readers in layers of that round.
 std::vector<std::vector<int>> row_readers(const workloads::Network& network,
-                                          const MappingPlan& plan, int source);
+                                          const MappingPlan& plan, int source, int round = -1);
 
 // Estimated cycles of every part of every layer, the list schedule the
 // order follows (docs/mapping.md): `start` when its inputs are ready and its
@@ -79,7 +80,10 @@ struct Block {
 // ties by layer, part, front first. Every receive then waits only for data
 // that blocks earlier in this global order produce, so no PE can wait on
 // another in a cycle.
+// Only the layers of `round` (their sources in other rounds arrive from the
+// global buffer, like the network input).
 std::vector<std::vector<Block>> order_blocks(const workloads::Network& network,
-                                             const arch::ArchConfig& arch, const MappingPlan& plan);
+                                             const arch::ArchConfig& arch, const MappingPlan& plan,
+                                             int round = 0);
 
 }  // namespace reramsim::mapping

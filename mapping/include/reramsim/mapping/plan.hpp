@@ -68,6 +68,10 @@ struct LayerPlan {
   std::int64_t col_tiles = 0;
   int replicas = 1;        // iw
   int bit_groups = 1;      // ib
+  // The round the layer runs in: a network larger than the chip runs in
+  // rounds, the crossbars reprogrammed between them (001 Section VII.B's
+  // partial networks); data crossing rounds goes through the global buffer.
+  int round = 0;
   std::vector<int> tiles;  // indices into MappingPlan::tiles
   std::vector<OutputGroup> groups;
   std::vector<int> pes;  // PEs taking part (holding tiles, or running the ALU/SFU work)
@@ -90,13 +94,14 @@ struct MappingPlan {
   std::vector<LayerPlan> layers;      // parallel to network.layers
   std::int64_t crossbars_used = 0;    // crossbars holding at least one tile
   std::int64_t shared_crossbars = 0;  // of which hold tiles of more than one layer
+  int rounds = 1;
   std::int64_t cells_used = 0;        // rows x physical columns of every tile, references included
   std::int64_t reference_cells = 0;   // of which the sign scheme's reference columns
   int pes_used = 0;
 };
 
 // Each tile's block index within its crossbar: crossbars take their tiles in
-// plan order, so the k-th tile of a (pe, crossbar) is its block k.
+// plan order, so the k-th tile of a (pe, crossbar) in a round is its block k.
 std::vector<int> block_indices(const MappingPlan& plan);
 
 // The input bits an input-cycle group sees: its DAC digits of the

@@ -82,9 +82,12 @@ struct PeProgram {
 // ordering step's order (order_blocks), each block after a C.part naming its
 // part. Every program ends with C.halt. The quantized network gives each
 // layer's requantization shift (calibrated) and executed-BatchNorm
-// parameters, copied into the descriptors.
+// parameters, copied into the descriptors. A plan of several rounds has a
+// set of programs per round: those of `round`'s layers, whose inputs from
+// other rounds (and the network input) come from the dispatch unit (N.dist)
+// and whose outputs read in other rounds also go up (N.coll).
 std::vector<PeProgram> make_programs(const workloads::Network& network,
                                      const arch::ArchConfig& arch, const MappingPlan& plan,
-                                     const workloads::QuantizedNetwork& qnet);
+                                     const workloads::QuantizedNetwork& qnet, int round = 0);
 
 }  // namespace reramsim::mapping
