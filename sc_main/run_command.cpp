@@ -71,7 +71,7 @@ std::vector<int> parse_pe_list(const std::string& option, const std::string& tex
 int run_command(const std::vector<std::string>& args) {
   const Options options = parse_options("run", args,
                                         {"arch", "net", "stats", "vcd", "seed", "quantum-ns", "set",
-                                         "fine-grained", "trace-pes", "mapper"});
+                                         "fine-grained", "trace-pes", "mapper", "batch"});
   if (!options.positional.empty()) {
     throw UsageError("reramsim run: unexpected argument '" + options.positional.front() + "'");
   }
@@ -84,6 +84,9 @@ int run_command(const std::vector<std::string>& args) {
                                 : 1000;
   if (quantum_ns == 0) throw UsageError("reramsim run: --quantum-ns must be at least 1");
   const std::string mapper = options.has("mapper") ? options.get("mapper") : "simple";
+  const std::uint64_t batch =
+      options.has("batch") ? parse_unsigned("run", "batch", options.get("batch")) : 1;
+  if (batch == 0 || batch > 4096) throw UsageError("reramsim run: --batch expects 1..4096");
   check_mapper("run", mapper);
   const std::string stats_path = options.get("stats");
   const std::string vcd_path = options.get("vcd");
@@ -121,6 +124,22 @@ int run_command(const std::vector<std::string>& args) {
   const auto reference_start = std::chrono::steady_clock::now();
   workloads::QuantizedNetwork qnet = workloads::quantize(network, spec);
   const std::vector<workloads::Tensor> reference = workloads::reference_forward(qnet, true);
+  // Batch mode: images 1.. are inputs drawn with the following seeds, run
+  // through the same weights and shifts; their network outputs are checked.
+  std::vector<workloads::Tensor> images;
+  std::vector<std::vector<workloads::Tensor>> image_references;
+  if (batch > 1) {
+    images.push_back(qnet.input);
+    image_references.push_back(reference);
+    for (std::uint64_t i = 1; i < batch; ++i) {
+      workloads::QuantizationSpec image_spec = spec;
+      image_spec.seed = seed + i;
+      workloads::QuantizedNetwork other = qnet;
+      other.input = workloads::quantize(network, image_spec).input;
+      images.push_back(other.input);
+      image_references.push_back(workloads::reference_forward(other, false));
+    }
+  }
   // A plan of several rounds has a set of programs per round.
   std::vector<std::vector<mapping::PeProgram>> programs;
   for (int round = 0; round < plan.rounds; ++round) {
@@ -130,6 +149,7 @@ int run_command(const std::vector<std::string>& args) {
 
   noc::ActivityTrace trace;
   hw::RunContext context(arch, network, qnet, plan);
+  context.images = std::move(images);
   if (!vcd_path.empty()) context.trace = &trace;
   if (options.has("trace-pes")) {
     if (vcd_path.empty()) throw UsageError("reramsim run: --trace-pes needs --vcd");
@@ -190,7 +210,24 @@ int run_command(const std::vector<std::string>& args) {
       outputs[l] = chip.dispatch_unit().results()[l];
     }
   }
-  const FunctionalCheck check = compare_outputs(network, outputs, reference);
+  FunctionalCheck check = compare_outputs(network, outputs, reference);
+  // The other images: their network outputs against their references.
+  for (std::size_t i = 1; i < image_references.size(); ++i) {
+    const auto& got = chip.dispatch_unit().results(int(i));
+    for (std::size_t l = 0; l < got.size(); ++l) {
+      if (got[l].data.empty()) continue;  // not a network output
+      const auto& want = image_references[i][l].data;
+      for (std::size_t k = 0; k < want.size(); ++k) {
+        ++check.compared;
+        if (got[l].data[k] == want[k]) continue;
+        ++check.mismatched;
+        check.matches = false;
+        if (check.first_mismatch_layer.empty()) {
+          check.first_mismatch_layer = network.layers[l].name;
+        }
+      }
+    }
+  }
   const nlohmann::ordered_json stats = make_stats(context, chip, check, seed);
   if (!stats_path.empty()) {
     write_atomically(stats_path, [&](const std::string& tmp) {

@@ -124,6 +124,17 @@ ordered_json make_stats(const hw::RunContext& context, hw::Chip& chip, const Fun
                     {"cell_utilization_of_used_crossbars",
                      used_capacity > 0 ? double(plan.cells_used) / double(used_capacity) : 0.0}};
 
+  // Batch mode (Fig. 21 of 001): images pipelined through the chip.
+  {
+    const auto& done = dispatch.image_done_cycles();
+    ordered_json b;
+    b["images"] = context.batch();
+    b["cycles_per_image"] = double(latency) / double(context.batch());
+    ordered_json finished = ordered_json::array();
+    for (std::int64_t c : done) finished.push_back(c - dispatch.configured_cycle());
+    b["image_done_cycles"] = finished;
+    j["batch"] = b;
+  }
   // SPATEM's computation parallelism: crossbars busy at once, on average
   // over the inference (every crossbar's MVM cycles over the latency).
   std::int64_t array_cycles = 0;

@@ -93,15 +93,15 @@ void DispatchUnit::configure(int round) {
   }
 }
 
-void DispatchUnit::send_rows(int source, int round) {
+void DispatchUnit::send_rows(int source, int round, int image) {
   // Each row goes, multicast down the fat tree, to the PEs of this round
   // whose parts read it; rows are read from the global buffer one after
   // another, and the tree's links serialize them.
   const std::vector<std::vector<int>> readers =
       mapping::row_readers(m_context.network, m_context.plan, source, round);
   const Tensor& tensor = source == workloads::kNetworkInput
-                             ? m_context.qnet.input
-                             : m_global[std::size_t(source)];
+                             ? m_context.image(image)
+                             : m_global[std::size_t(image)][std::size_t(source)];
   const std::int64_t row_values = std::int64_t(tensor.shape.w) * tensor.shape.c;
   for (int y = 0; y < tensor.shape.h; ++y) {
     if (readers[std::size_t(y)].empty()) continue;
@@ -121,6 +121,7 @@ void DispatchUnit::send_rows(int source, int round) {
     packet.kind = kActivations;
     packet.layer = source;
     packet.part = y;
+    packet.image = image;
     packet.bytes = (row_values * m_context.arch.data.activation_bits + 7) / 8;
     packet.data = data;
     noc::send_packet(noc_socket, std::move(packet), m_keeper.get_local_time());
@@ -131,8 +132,10 @@ void DispatchUnit::run() {
   const auto& network = m_context.network;
   const auto& plan = m_context.plan;
   const std::size_t layers = network.layers.size();
-  m_results.resize(layers);
-  m_global.resize(layers);
+  const int batch = m_context.batch();
+  m_results.assign(std::size_t(batch), std::vector<Tensor>(layers));
+  m_global.assign(std::size_t(batch), std::vector<Tensor>(layers));
+  m_image_done.assign(std::size_t(batch), 0);
   m_keeper.reset();
 
   // Which layers' outputs come up to the global buffer: network outputs
@@ -151,8 +154,10 @@ void DispatchUnit::run() {
   for (std::size_t l = 0; l < layers; ++l) {
     if (!consumed[l]) to_global[l] = true;
     if (!to_global[l]) continue;
-    m_global[l].shape = network.layers[l].out;
-    m_global[l].data.assign(std::size_t(network.layers[l].out.elements()), 0);
+    for (auto& global : m_global) {
+      global[l].shape = network.layers[l].out;
+      global[l].data.assign(std::size_t(network.layers[l].out.elements()), 0);
+    }
   }
 
   for (int round = 0; round < plan.rounds; ++round) {
@@ -193,17 +198,27 @@ void DispatchUnit::run() {
       }
     }
     std::sort(sources.begin(), sources.end());
-    for (int source : sources) send_rows(source, round);
-    for (std::int64_t received = 0; received < expected; ++received) {
+    // Batch mode: every image's inputs, one image after the other (the PEs
+    // take them in turn, so images pipeline through the chip).
+    for (int image = 0; image < batch; ++image) {
+      for (int source : sources) send_rows(source, round, image);
+    }
+    std::vector<std::int64_t> left(std::size_t(batch), expected);
+    for (std::int64_t received = 0; received < expected * batch; ++received) {
       const noc::Packet result =
           m_inbox.take(m_keeper, [](const noc::Packet& p) { return p.kind == kLayerResult; });
       const auto* data = static_cast<const ActivationData*>(result.data.get());
-      place_activations(m_global[std::size_t(result.layer)], *data);
+      place_activations(m_global[std::size_t(result.image)][std::size_t(result.layer)], *data);
       m_context.counts.global_buffer_writes += std::int64_t(data->values->values.size());
+      if (--left[std::size_t(result.image)] == 0 && round + 1 == plan.rounds) {
+        m_image_done[std::size_t(result.image)] = m_context.cycles(m_keeper.get_current_time());
+      }
     }
   }
-  for (std::size_t l = 0; l < layers; ++l) {
-    if (!consumed[l]) m_results[l] = m_global[l];
+  for (int image = 0; image < batch; ++image) {
+    for (std::size_t l = 0; l < layers; ++l) {
+      if (!consumed[l]) m_results[std::size_t(image)][l] = m_global[std::size_t(image)][l];
+    }
   }
   m_keeper.sync();
   m_finish_cycle = m_context.cycles(sc_core::sc_time_stamp());

@@ -94,6 +94,7 @@ void Pe::send(noc::Network network, int dst, int kind, int layer, int tag, int p
   packet.layer = layer;
   packet.tag = tag;
   packet.part = part;
+  packet.image = m_image;
   packet.bytes = bytes;
   packet.data = std::move(data);
   // Annotated with its injection time; the NoC routes injections in time
@@ -110,6 +111,7 @@ sc_core::sc_time Pe::issue_at(sc_core::sc_time ready) {
 }
 
 void Pe::mark_layer_start(int layer, sc_core::sc_time start) {
+  if (m_image != 0) return;  // per-layer times describe the first image
   const std::int64_t s = m_context.cycles(start);
   m_context.record_layer_time(layer, s, s);
 }
@@ -156,8 +158,7 @@ void Pe::configure(int round) {
   for (int load = 0; load < 3; ++load) {
     sc_core::sc_time arrival;
     const noc::Packet packet = m_inbox.take(
-        m_keeper,
-        [&](const noc::Packet& p) { return p.kind == kConfiguration && p.part == round; },
+        m_keeper, [&](const noc::Packet& p) { return p.kind == kConfiguration && p.part == round; },
         &arrival);
     ready = std::max(ready, arrival);
     const auto* data = static_cast<const ConfigurationData*>(packet.data.get());
@@ -166,7 +167,7 @@ void Pe::configure(int round) {
       for (auto& xbar : m_crossbars) xbar->clear();
       for (const TileWeights& w : *data->weights) {
         m_crossbars[std::size_t(w.crossbar)]->program(w.rows, w.cols, w.weights, w.row_offset,
-                                                     w.input_bits);
+                                                      w.input_bits);
       }
     }
   }
@@ -182,18 +183,12 @@ void Pe::run() {
   m_keeper.reset();
   for (int round : m_rounds) {
     configure(round);
-    run_program();
-    // The next round's program brings its own descriptors and data.
-    join_crossbars();
-    m_stores.clear();
-    m_input_ready.clear();
-    m_tiles.clear();
-    m_accumulators.clear();
-    m_received.clear();
-    m_outputs.clear();
-    m_factors.clear();
-    m_recorded.clear();
-    m_group_first.clear();
+    for (m_image = 0; m_image < m_context.batch(); ++m_image) {
+      run_program();
+      // The next image (or round's program) brings its own data.
+      join_crossbars();
+      clear_state();
+    }
   }
   join_crossbars();
   sum_busy();
@@ -202,6 +197,18 @@ void Pe::run() {
     m_keeper.set(m_last_end - sc_core::sc_time_stamp());
   }
   m_keeper.sync();
+}
+
+void Pe::clear_state() {
+  m_stores.clear();
+  m_input_ready.clear();
+  m_tiles.clear();
+  m_accumulators.clear();
+  m_received.clear();
+  m_outputs.clear();
+  m_factors.clear();
+  m_recorded.clear();
+  m_group_first.clear();
 }
 
 void Pe::run_program() {
@@ -640,7 +647,8 @@ void Pe::receive_input(const Descriptor& d) {
       const noc::Packet packet = m_inbox.take(
           m_keeper,
           [&](const noc::Packet& p) {
-            return p.kind == kActivations && p.layer == source && p.part == row;
+            return p.kind == kActivations && p.layer == source && p.part == row &&
+                   p.image == m_image;
           },
           &arrival);
       add_to_store(s, *static_cast<const ActivationData*>(packet.data.get()), arrival);
@@ -678,7 +686,8 @@ void Pe::send_outputs(const Instruction& instruction, const Descriptor& d) {
   const sc_core::sc_time at = issue_at(out.ready);
   // The values as computed, for the functional check (debug path, no time).
   const void*& recorded = m_recorded[key];
-  if (recorded != out.values.get()) {
+  // (the first image's: per-layer values and times describe one inference)
+  if (m_image == 0 && recorded != out.values.get()) {
     recorded = out.values.get();
     place_activations(m_context.observed[std::size_t(d.layer)], *data);
     const std::int64_t cycle = m_context.cycles(at);
@@ -718,7 +727,7 @@ void Pe::execute_n(const Instruction& instruction) {
         m_keeper,
         [&](const noc::Packet& p) {
           return p.kind == kPartialSums && p.layer == d.layer && p.tag == d.group &&
-                 p.src == from && p.part == part;
+                 p.src == from && p.part == part && p.image == m_image;
         },
         &partial.ready);
     partial.values = std::const_pointer_cast<GroupValues>(

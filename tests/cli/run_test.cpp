@@ -381,3 +381,41 @@ TEST_CASE("cli: a network larger than the chip runs in rounds, reprogrammed betw
   CHECK(fine["latency_cycles"] == fast["latency_cycles"]);
   CHECK(fine["layers"] == fast["layers"]);
 }
+
+TEST_CASE("cli: batch mode pipelines images through the chip at the slowest stage's rate",
+          "[cli][e2e][batch]") {
+  // Fig. 21 of 001: images stream through the layer pipeline. On LeNet-5 /
+  // tiny.yaml C1 (one crossbar) is the slowest stage; once the pipeline is
+  // full, an image leaves every C1 span (its first-to-last cycle for one
+  // image), and the first image takes as long as a batch of one.
+  Scratch scratch;
+  const auto one = run_stats(scratch, "tiny", "lenet5");
+  const auto four = run_stats(scratch, "tiny", "lenet5", "--batch 4");
+  CHECK(four["functional"]["matches_reference"] == true);
+  CHECK(four["batch"]["images"] == 4);
+  const auto& done = four["batch"]["image_done_cycles"];
+  REQUIRE(done.size() == 4);
+  CHECK(done[0] == one["latency_cycles"]);
+  const std::int64_t c1 = one["layers"][0]["cycles"].get<std::int64_t>();
+  for (std::size_t i = 1; i < 4; ++i) {
+    CHECK(done[i].get<std::int64_t>() - done[i - 1].get<std::int64_t>() == c1);
+  }
+  CHECK(four["batch"]["cycles_per_image"].get<double>() <
+        one["batch"]["cycles_per_image"].get<double>());
+  // Values: image 0 layer by layer, images 1..3 at the network output (10 each).
+  CHECK(four["functional"]["compared_values"] == 8094 + 3 * 10);
+}
+
+TEST_CASE("cli: batch mode agrees in both modes and with rounds", "[cli][batch][fine]") {
+  Scratch scratch;
+  const auto fast = run_stats(scratch, "tiny", "lenet5", "--batch 3");
+  const auto fine = run_stats(scratch, "tiny", "lenet5", "--batch 3 --fine-grained all");
+  CHECK(fine["latency_cycles"] == fast["latency_cycles"]);
+  CHECK(fine["batch"] == fast["batch"]);
+  // Two rounds on 8 PEs: every image through round 0, then through round 1.
+  const auto rounds = run_stats(
+      scratch, "tiny", "lenet5",
+      "--batch 3 --set chip.pe_grid.x=4 --set chip.pe_grid.y=2 --set chip.pes_per_group=8");
+  CHECK(rounds["programming"]["rounds"] == 2);
+  CHECK(rounds["functional"]["matches_reference"] == true);
+}

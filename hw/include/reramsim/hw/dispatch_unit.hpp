@@ -45,7 +45,11 @@ class DispatchUnit : public sc_core::sc_module {
   // Valid after the simulation: the network outputs as collected (the
   // layers no other layer reads), the cycle inference began (every PE
   // configured, the first input row sent) and the cycle the last output arrived.
-  const std::vector<workloads::Tensor>& results() const { return m_results; }
+  const std::vector<workloads::Tensor>& results(int image = 0) const {
+    return m_results[std::size_t(image)];
+  }
+  // Batch mode: the cycle each image's last output arrived.
+  const std::vector<std::int64_t>& image_done_cycles() const { return m_image_done; }
   std::int64_t configured_cycle() const { return m_configured_cycle; }
   // Cycles spent reconfiguring between rounds (inside the inference).
   std::int64_t reprogramming_cycles() const { return m_reprogramming_cycles; }
@@ -58,7 +62,7 @@ class DispatchUnit : public sc_core::sc_module {
   void configure(int round);
   // Sends a source's rows (the network input, or a layer's output from the
   // global buffer) to the PEs of `round` that read them.
-  void send_rows(int source, int round);
+  void send_rows(int source, int round, int image);
 
   RunContext& m_context;
   tlm_utils::tlm_quantumkeeper m_keeper;
@@ -66,8 +70,11 @@ class DispatchUnit : public sc_core::sc_module {
   std::vector<std::vector<std::shared_ptr<const mapping::PeProgram>>> m_programs;  // round, PE
   std::vector<std::vector<std::shared_ptr<const std::vector<TileWeights>>>> m_weights;
   std::function<void(std::int64_t)> m_on_configured;
-  std::vector<workloads::Tensor> m_results;  // per layer; empty unless a network output
-  std::vector<workloads::Tensor> m_global;   // the global buffer: outputs read across rounds
+  // Per image, per layer: the network outputs (empty for other layers), and
+  // the global buffer (outputs read across rounds, network outputs).
+  std::vector<std::vector<workloads::Tensor>> m_results;
+  std::vector<std::vector<workloads::Tensor>> m_global;
+  std::vector<std::int64_t> m_image_done;
   std::int64_t m_configured_cycle = 0;
   std::int64_t m_reprogramming_cycles = 0;
   std::int64_t m_finish_cycle = 0;

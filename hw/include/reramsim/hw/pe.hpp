@@ -97,6 +97,8 @@ class Pe : public sc_core::sc_module {
   void configure(int round);
   // Runs the loaded program to its C.halt.
   void run_program();
+  // Forgets one image's data (stores, buffers, accumulators).
+  void clear_state();
   void execute(const isa::Instruction& instruction);
   void execute_r(const isa::Instruction& instruction);
   void execute_a(const isa::Instruction& instruction);
@@ -160,6 +162,7 @@ class Pe : public sc_core::sc_module {
   noc::Inbox m_inbox;
   bool m_fine = false;
   std::vector<int> m_rounds;  // configured and run in turn
+  int m_image = 0;            // the image of the batch the program works on
 
   // The part of its layer the current instruction works on (the loop
   // iteration minus the lag, or the latest C.part outside loops).

@@ -54,10 +54,17 @@ struct RunContext {
   std::vector<std::int64_t> layer_array_cycles;
   // Per layer, from the PEs that run it.
   std::vector<LayerTiming> layer_timing;
-  // Every layer's output as its PEs produced it, written through a zero-time
-  // debug path (not counted, no NoC) so the run can be checked against the
-  // reference; the hardware itself moves values only in packets.
+  // Every layer's output as its PEs produced it for the first image, written
+  // through a zero-time debug path (not counted, no NoC) so the run can be
+  // checked against the reference; the hardware itself moves values only in
+  // packets.
   std::vector<workloads::Tensor> observed;
+  // The batch's input images (batch mode); empty: the one image qnet.input.
+  std::vector<workloads::Tensor> images;
+  int batch() const { return images.empty() ? 1 : int(images.size()); }
+  const workloads::Tensor& image(int i) const {
+    return images.empty() ? qnet.input : images[std::size_t(i)];
+  }
   noc::ActivityTrace* trace = nullptr;  // null unless a waveform was asked for
   std::vector<bool> traced_pes;         // empty: trace every PE
   bool traced(int pe) const {
@@ -112,8 +119,8 @@ struct TileWeights {
   int crossbar = 0;
   std::int64_t rows = 0;
   std::int64_t cols = 0;
-  std::int64_t row_offset = 0;  // where it sits in the crossbar
-  int input_bits = 0;           // the inputs it sees (fewer for an input-cycle group)
+  std::int64_t row_offset = 0;        // where it sits in the crossbar
+  int input_bits = 0;                 // the inputs it sees (fewer for an input-cycle group)
   std::vector<std::int16_t> weights;  // rows x cols, row-major
 };
 

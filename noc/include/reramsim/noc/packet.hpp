@@ -25,6 +25,7 @@ struct Packet {
   int layer = 0;
   int tag = 0;                       // e.g. the output group of a partial sum
   int part = 0;                      // e.g. the output row of a layer's activations
+  int image = 0;                     // the image of the batch the data belong to
   std::shared_ptr<const void> data;  // the values carried (type known by kind)
 };
 
