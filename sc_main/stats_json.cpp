@@ -99,12 +99,9 @@ ordered_json make_stats(const hw::RunContext& context, hw::Chip& chip, const Fun
   // Configuration before inference, simulated: weight tiles, instruction
   // LUTs and descriptor tables down the fat tree, crossbar rows written,
   // every PE's acknowledgement back (C.wload, C.ifetch, C.dload).
-  std::int64_t instructions = 0;
-  std::int64_t descriptors = 0;
-  for (int p = 0; p < chip.pes(); ++p) {
-    instructions += std::int64_t(chip.pe(p).program().code.size());
-    descriptors += std::int64_t(chip.pe(p).program().table.size());
-  }
+  // (over every round's programs)
+  const std::int64_t instructions = dispatch.instructions_loaded();
+  const std::int64_t descriptors = dispatch.descriptors_loaded();
   j["programming"] = {{"weight_rows_written", context.counts.weight_rows_written},
                       {"cycles", dispatch.configured_cycle()},
                       {"rounds", plan.rounds},

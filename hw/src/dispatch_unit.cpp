@@ -44,6 +44,22 @@ void DispatchUnit::set_programs(std::vector<std::vector<mapping::PeProgram>> pro
   }
 }
 
+std::int64_t DispatchUnit::instructions_loaded() const {
+  std::int64_t n = 0;
+  for (const auto& round : m_programs) {
+    for (const auto& p : round) n += std::int64_t(p->code.size());
+  }
+  return n;
+}
+
+std::int64_t DispatchUnit::descriptors_loaded() const {
+  std::int64_t n = 0;
+  for (const auto& round : m_programs) {
+    for (const auto& p : round) n += std::int64_t(p->table.size());
+  }
+  return n;
+}
+
 namespace {
 std::int64_t descriptor_bytes(const mapping::PeProgram& program) {
   // An entry's fixed fields (layer, kind, geometry, shift) in 32 bytes, then

@@ -51,6 +51,9 @@ class DispatchUnit : public sc_core::sc_module {
   // Batch mode: the cycle each image's last output arrived.
   const std::vector<std::int64_t>& image_done_cycles() const { return m_image_done; }
   std::int64_t configured_cycle() const { return m_configured_cycle; }
+  // Instruction words and descriptor entries loaded over all rounds.
+  std::int64_t instructions_loaded() const;
+  std::int64_t descriptors_loaded() const;
   // Cycles spent reconfiguring between rounds (inside the inference).
   std::int64_t reprogramming_cycles() const { return m_reprogramming_cycles; }
   std::int64_t finish_cycle() const { return m_finish_cycle; }
