@@ -18,7 +18,7 @@ const char* kUsage =
     "  run --arch CONFIG --net NETWORK [--stats OUT.json] [--vcd OUT.vcd] [--seed N]\n"
     "      [--quantum-ns T] [--set KEY.PATH=VALUE ...] [--fine-grained all|PES]\n"
     "      [--trace-pes PES]  (with --vcd: only those PEs and the links serving them)\n"
-    "      [--mapper simple|spatem|isaac|hitm|local]  (default simple)\n"
+    "      [--mapper simple|spatem|isaac|hitm|local|folding]  (default simple)\n"
     "                         simulate one inference and check it against the reference;\n"
     "                         --set overrides a config key, e.g. crossbar.adc.bits=6;\n"
     "                         --fine-grained steps those PEs' crossbars one OU at a time\n"

@@ -110,38 +110,41 @@ void DispatchUnit::configure(int round) {
 }
 
 void DispatchUnit::send_rows(int source, int round, int image) {
-  // Each row goes, multicast down the fat tree, to the PEs of this round
-  // whose parts read it; rows are read from the global buffer one after
-  // another, and the tree's links serialize them.
   const std::vector<std::vector<int>> readers =
       mapping::row_readers(m_context.network, m_context.plan, source, round);
+  const workloads::Shape& shape = m_context.network.shape_of(source);
+  for (int y = 0; y < shape.h; ++y) send_row(source, image, y, readers[std::size_t(y)]);
+}
+
+void DispatchUnit::send_row(int source, int image, int y, const std::vector<int>& readers) {
+  // A row goes, multicast down the fat tree, to the PEs whose parts read it;
+  // rows are read from the global buffer one after another, and the tree's
+  // links serialize them.
+  if (readers.empty()) return;
   const Tensor& tensor = source == workloads::kNetworkInput
                              ? m_context.image(image)
                              : m_global[std::size_t(image)][std::size_t(source)];
   const std::int64_t row_values = std::int64_t(tensor.shape.w) * tensor.shape.c;
-  for (int y = 0; y < tensor.shape.h; ++y) {
-    if (readers[std::size_t(y)].empty()) continue;
-    auto values = std::make_shared<GroupValues>();
-    values->vectors = tensor.shape.w;
-    values->cols = tensor.shape.c;
-    const auto first = tensor.data.begin() + std::ptrdiff_t(y * row_values);
-    values->values.assign(first, first + std::ptrdiff_t(row_values));
-    auto data = std::make_shared<ActivationData>();
-    data->values = values;
-    data->row = y;
-    m_context.counts.global_buffer_reads += row_values;
+  auto values = std::make_shared<GroupValues>();
+  values->vectors = tensor.shape.w;
+  values->cols = tensor.shape.c;
+  const auto first = tensor.data.begin() + std::ptrdiff_t(y * row_values);
+  values->values.assign(first, first + std::ptrdiff_t(row_values));
+  auto data = std::make_shared<ActivationData>();
+  data->values = values;
+  data->row = y;
+  m_context.counts.global_buffer_reads += row_values;
 
-    noc::Packet packet;
-    packet.network = noc::Network::fat_tree;
-    packet.dsts = readers[std::size_t(y)];
-    packet.kind = kActivations;
-    packet.layer = source;
-    packet.part = y;
-    packet.image = image;
-    packet.bytes = (row_values * m_context.arch.data.activation_bits + 7) / 8;
-    packet.data = data;
-    noc::send_packet(noc_socket, std::move(packet), m_keeper.get_local_time());
-  }
+  noc::Packet packet;
+  packet.network = noc::Network::fat_tree;
+  packet.dsts = readers;
+  packet.kind = kActivations;
+  packet.layer = source;
+  packet.part = y;
+  packet.image = image;
+  packet.bytes = (row_values * m_context.arch.data.activation_bits + 7) / 8;
+  packet.data = data;
+  noc::send_packet(noc_socket, std::move(packet), m_keeper.get_local_time());
 }
 
 void DispatchUnit::run() {
@@ -168,7 +171,8 @@ void DispatchUnit::run() {
     }
   }
   for (std::size_t l = 0; l < layers; ++l) {
-    if (!consumed[l]) to_global[l] = true;
+    // A folded layer (global folding) reaches its readers through here too.
+    if (!consumed[l] || plan.layers[l].global_out) to_global[l] = true;
     if (!to_global[l]) continue;
     for (auto& global : m_global) {
       global[l].shape = network.layers[l].out;
@@ -219,6 +223,18 @@ void DispatchUnit::run() {
     for (int image = 0; image < batch; ++image) {
       for (int source : sources) send_rows(source, round, image);
     }
+    // Folded layers of this round: rows relayed to this round's readers as
+    // soon as all their packets are here.
+    std::vector<std::vector<std::vector<int>>> relay(layers);
+    std::vector<int> relay_packets(layers, 0);
+    std::vector<std::vector<std::vector<int>>> arrived(static_cast<std::size_t>(batch));
+    for (auto& a : arrived) a.resize(layers);
+    for (std::size_t l = 0; l < layers; ++l) {
+      if (plan.layers[l].round != round || !plan.layers[l].global_out) continue;
+      relay[l] = mapping::row_readers(network, plan, int(l), round);
+      relay_packets[l] = mapping::output_packets_per_row(network, plan, int(l));
+      for (auto& a : arrived) a[l].assign(relay[l].size(), 0);
+    }
     std::vector<std::int64_t> left(std::size_t(batch), expected);
     for (std::int64_t received = 0; received < expected * batch; ++received) {
       const noc::Packet result =
@@ -226,6 +242,11 @@ void DispatchUnit::run() {
       const auto* data = static_cast<const ActivationData*>(result.data.get());
       place_activations(m_global[std::size_t(result.image)][std::size_t(result.layer)], *data);
       m_context.counts.global_buffer_writes += std::int64_t(data->values->values.size());
+      const std::size_t l = std::size_t(result.layer);
+      if (!relay[l].empty() &&
+          ++arrived[std::size_t(result.image)][l][std::size_t(data->row)] == relay_packets[l]) {
+        send_row(result.layer, result.image, data->row, relay[l][std::size_t(data->row)]);
+      }
       if (--left[std::size_t(result.image)] == 0 && round + 1 == plan.rounds) {
         m_image_done[std::size_t(result.image)] = m_context.cycles(m_keeper.get_current_time());
       }

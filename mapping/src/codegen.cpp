@@ -190,11 +190,18 @@ std::vector<PeProgram> make_programs(const workloads::Network& network,
   const auto in_round = [&](int layer) {
     return layer != workloads::kNetworkInput && plan.layers[std::size_t(layer)].round == round;
   };
+  // (also a folded layer's outputs: Table III's global inter-layer links)
+  const auto via_global = [&](int layer) {
+    return !in_round(layer) || plan.layers[std::size_t(layer)].global_out;
+  };
   std::vector<bool> to_global(layers, false);
-  for (std::size_t l = 0; l < layers; ++l) to_global[l] = consumer_pes[l].empty();
+  for (std::size_t l = 0; l < layers; ++l) {
+    to_global[l] = consumer_pes[l].empty() || plan.layers[l].global_out;
+  }
   for (std::size_t c = 0; c < layers; ++c) {
     for (int source : network.layers[c].inputs) {
-      if (source != workloads::kNetworkInput && plan.layers[c].round != plan.layers[std::size_t(source)].round) {
+      if (source != workloads::kNetworkInput &&
+          plan.layers[c].round != plan.layers[std::size_t(source)].round) {
         to_global[std::size_t(source)] = true;
       }
     }
@@ -203,29 +210,18 @@ std::vector<PeProgram> make_programs(const workloads::Network& network,
   // covering the row (a locally connected layer's groups each cover one
   // position), one for layers without weights and the network input.
   const auto packets_per_row = [&](int source) {
-    if (!in_round(source)) return 1;  // a row from the global buffer
-    const Layer& l = network.layers[std::size_t(source)];
-    if (!l.has_weights()) return 1;
-    const LayerPlan& sp = plan.layers[std::size_t(source)];
-    const std::size_t groups = sp.groups.size();
-    // Each part comes from one replica's groups.
-    if (groups % std::size_t(sp.replicas) != 0) {
-      throw std::logic_error("layer " + l.name + ": output groups not uniform over its replicas");
-    }
-    // A row split into parts (more copies than rows) takes a packet per part.
-    if (l.type != LayerType::local) {
-      return int(groups / std::size_t(sp.replicas)) * layer_splits(l, sp.replicas);
-    }
-    if (groups % std::size_t(l.out.h) != 0) {
-      throw std::logic_error("layer " + l.name + ": output groups not uniform over its rows");
-    }
-    return int(groups / std::size_t(l.out.h));
+    if (via_global(source)) return 1;  // a whole row from the dispatch unit
+    return output_packets_per_row(network, plan, source);
   };
   // Who reads each row of each layer's output: a part's outputs go only to
   // the PEs whose parts need their row.
   std::vector<std::vector<std::vector<int>>> readers(layers);
   for (std::size_t li = 0; li < layers; ++li) {
+    // A folded layer reaches its readers through the dispatch unit.
     readers[li] = row_readers(network, plan, int(li), round);
+    if (plan.layers[li].global_out) {
+      for (auto& row : readers[li]) row.clear();
+    }
   }
   // A group's or layer's sends are a placeholder until the part is known
   // (exit 7 is undefined, so one left unexpanded could not be encoded).
@@ -309,7 +305,7 @@ std::vector<PeProgram> make_programs(const workloads::Network& network,
         for (int source : sources) {
           const std::uint32_t entry = b.input_entry(int(li), source, packets_per_row(source));
           b.entry(entry).replicas = lp.replicas;
-          if (!in_round(source)) {  // the network input, or an earlier round's output
+          if (via_global(source)) {  // the network input, another round's or a folded output
             body->push_back(transfer(NOp::dist, arch, int(dispatch), pe, entry, true));
           } else {
             const LayerPlan& sp = plan.layers[std::size_t(source)];

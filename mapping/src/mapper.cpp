@@ -293,8 +293,40 @@ MappingPlan make_plan(const Network& network, const arch::ArchConfig& arch,
 }
 
 const std::vector<std::string>& mapper_names() {
-  static const std::vector<std::string> names{"simple", "spatem", "isaac", "hitm", "local"};
+  static const std::vector<std::string> names{"simple", "spatem", "isaac",
+                                              "hitm",   "local",  "folding"};
   return names;
+}
+
+static void mark_global_links(const Network& network, const arch::ArchConfig& arch,
+                              MappingPlan& plan) {
+  // Global folding (001 Section VII, Fig. 11, Table III): a layer whose
+  // readers lie far from it on the mesh (more than half the grid's longer
+  // side, Manhattan, from any PE producing its outputs) sends its outputs
+  // over the global network instead; near ones stay on the mesh.
+  const int far = std::max(arch.chip.pe_x, arch.chip.pe_y) / 2;
+  const auto distance = [&](int a, int b) {
+    return std::abs(a % arch.chip.pe_x - b % arch.chip.pe_x) +
+           std::abs(a / arch.chip.pe_x - b / arch.chip.pe_x);
+  };
+  for (std::size_t l = 0; l < network.layers.size(); ++l) {
+    LayerPlan& lp = plan.layers[l];
+    std::vector<int> senders;
+    if (network.layers[l].has_weights()) {
+      for (const OutputGroup& g : lp.groups) senders.push_back(g.reducer_pe);
+    } else {
+      senders = lp.pes;
+    }
+    for (std::size_t c = l + 1; c < network.layers.size() && !lp.global_out; ++c) {
+      const auto& inputs = network.layers[c].inputs;
+      if (std::find(inputs.begin(), inputs.end(), int(l)) == inputs.end()) continue;
+      for (int reader : plan.layers[c].pes) {
+        for (int sender : senders) {
+          if (distance(sender, reader) > far) lp.global_out = true;
+        }
+      }
+    }
+  }
 }
 
 MapResult map_network(const Network& network, const arch::ArchConfig& arch,
@@ -349,7 +381,7 @@ MapResult map_network(const Network& network, const arch::ArchConfig& arch,
     if (minimum > available) {
       too_large(network, arch, mapper, minimum, "for one replica of every weighted layer");
     }
-    if (mapper == "local") {
+    if (mapper == "local" || mapper == "folding") {
       // Algorithm 3 from one copy of every layer, the same start and the
       // same one-crossbar-per-piece count as the baselines.
       Reallocation r = reallocate(network, arch, available);
@@ -369,9 +401,11 @@ MapResult map_network(const Network& network, const arch::ArchConfig& arch,
   }
   // Re-ReRAM's local mapping places layer by layer on neighbouring PEs
   // (Algorithm 2); the others merge by shared data (SPATEM's assigning step).
+  const bool serpentine = mapper == "local" || mapper == "folding";
   const Assignment assignment =
-      mapper == "local" ? local_assignment(result.packing, arch) : assign(result.packing, arch);
+      serpentine ? local_assignment(result.packing, arch) : assign(result.packing, arch);
   result.plan = make_plan(network, arch, result.candidate, result.packing, assignment, mapper);
+  if (mapper == "folding") mark_global_links(network, arch, result.plan);
   return result;
 }
 

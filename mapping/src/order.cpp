@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <map>
+#include <stdexcept>
+#include <string>
 #include <tuple>
 
 namespace reramsim::mapping {
@@ -70,6 +72,25 @@ int first_input_row(const Layer& layer, const workloads::Shape& in, int part, in
   }
 }
 
+int output_packets_per_row(const workloads::Network& network, const MappingPlan& plan, int layer) {
+  const Layer& l = network.layers[std::size_t(layer)];
+  if (!l.has_weights()) return 1;
+  const LayerPlan& lp = plan.layers[std::size_t(layer)];
+  const std::size_t groups = lp.groups.size();
+  // Each part comes from one replica's groups.
+  if (groups % std::size_t(lp.replicas) != 0) {
+    throw std::logic_error("layer " + l.name + ": output groups not uniform over its replicas");
+  }
+  // A row split into parts (more copies than rows) takes a packet per part.
+  if (l.type != LayerType::local) {
+    return int(groups / std::size_t(lp.replicas)) * layer_splits(l, lp.replicas);
+  }
+  if (groups % std::size_t(l.out.h) != 0) {
+    throw std::logic_error("layer " + l.name + ": output groups not uniform over its rows");
+  }
+  return int(groups / std::size_t(l.out.h));
+}
+
 std::vector<std::vector<int>> row_readers(const workloads::Network& network,
                                           const MappingPlan& plan, int source, int round) {
   const workloads::Shape& shape = network.shape_of(source);
@@ -118,11 +139,10 @@ std::vector<LayerEstimate> estimate_parts(const workloads::Network& network,
   // The network input streams down the fat tree a row at a time.
   // (and so does a source from an earlier round, from the global buffer).
   const auto row_ready = [&](int source, int row, int round) -> std::int64_t {
-    if (source == workloads::kNetworkInput ||
-        plan.layers[std::size_t(source)].round != round) {
+    if (source == workloads::kNetworkInput || plan.layers[std::size_t(source)].round != round) {
       const workloads::Shape& in = network.shape_of(source);
-      const std::int64_t row_flits = ceil_div(
-          std::int64_t(in.w) * in.c * arch.data.activation_bits, arch.noc.link_width_bits);
+      const std::int64_t row_flits =
+          ceil_div(std::int64_t(in.w) * in.c * arch.data.activation_bits, arch.noc.link_width_bits);
       return (row + 1) * row_flits;
     }
     const Layer& s = network.layers[std::size_t(source)];
@@ -190,8 +210,8 @@ std::vector<LayerEstimate> estimate_parts(const workloads::Network& network,
 }
 
 std::vector<std::vector<Block>> order_blocks(const workloads::Network& network,
-                                             const arch::ArchConfig& arch,
-                                             const MappingPlan& plan, int round) {
+                                             const arch::ArchConfig& arch, const MappingPlan& plan,
+                                             int round) {
   const std::vector<LayerEstimate> est = estimate_parts(network, arch, plan);
   using Key = std::tuple<std::int64_t, int, int, int>;  // time, layer, part, back
   std::vector<std::vector<std::pair<Key, Block>>> keyed(std::size_t(arch.chip.pes()));

@@ -58,7 +58,9 @@ PlanTraffic estimate_traffic(const workloads::Network& network, const arch::Arch
       }
     }
   }
-  for (std::size_t l = 0; l < layers; ++l) to_global[l] = to_global[l] || !consumed[l];
+  for (std::size_t l = 0; l < layers; ++l) {
+    to_global[l] = to_global[l] || !consumed[l] || plan.layers[l].global_out;
+  }
   // A source's rows down the fat tree to a round's readers (multicast: each
   // row once on the root link).
   const auto distribute = [&](int source, int round) {
@@ -80,8 +82,12 @@ PlanTraffic estimate_traffic(const workloads::Network& network, const arch::Arch
   for (std::size_t l = 0; l < layers; ++l) {
     const workloads::Layer& layer = network.layers[l];
     const LayerPlan& lp = plan.layers[l];
-    const auto readers = row_readers(network, plan, int(l), lp.round);
+    auto readers = row_readers(network, plan, int(l), lp.round);
     for (int r : later_rounds[l]) distribute(int(l), r);
+    if (lp.global_out) {  // folded: relayed down the fat tree, not over the mesh
+      distribute(int(l), lp.round);
+      for (auto& row : readers) row.clear();
+    }
     // One packet of `values` for output row `row`, from `sender`: to every
     // other PE of its round reading the row, and up the collection tree.
     const auto send_row = [&](int sender, int row, std::int64_t values) {

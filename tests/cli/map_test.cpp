@@ -45,7 +45,7 @@ TEST_CASE("map: the estimated traffic is what the simulation moves, for every ma
   // the simulated NoC. Input rows go down the fat tree, activations and
   // partial sums over the mesh, network outputs up the collection tree.
   Scratch scratch;
-  for (const char* mapper : {"simple", "spatem", "isaac", "hitm"}) {
+  for (const char* mapper : {"simple", "spatem", "isaac", "hitm", "local", "folding"}) {
     CAPTURE(mapper);
     const auto report = map_report(scratch, "spatem", "lenet5", mapper);
     const auto stats = run_stats(scratch, "spatem", "lenet5", std::string("--mapper ") + mapper);
@@ -114,8 +114,8 @@ TEST_CASE("map: an unknown mapper is a usage error and writes nothing", "[cli][m
                                   report + "'");
   CHECK(r.exit_code == 2);
   CHECK(r.err ==
-        "reramsim map: --mapper expects one of simple, spatem, isaac, hitm, local, got "
-        "'greedy'\n");
+        "reramsim map: --mapper expects one of simple, spatem, isaac, hitm, local, folding, "
+        "got 'greedy'\n");
   CHECK_FALSE(std::filesystem::exists(report));
   const CliResult run = run_cli(
       scratch, "run --arch configs/tiny.yaml --net workloads/networks/lenet5.yaml --mapper x");
@@ -148,4 +148,22 @@ TEST_CASE("map: the latency model's layer estimate agrees with the simulated lay
         nlohmann::json::parse(read_file(stats))["layers"][0]["cycles"].get<double>();
     CHECK(std::abs(simulated - estimate) <= 0.10 * estimate);
   }
+}
+
+TEST_CASE("map: global folding sends far layers' outputs over the global network",
+          "[cli][map][fine]") {
+  // Table III of 001: with global folding, inter-layer data between layer
+  // groups far apart on the mesh go up the collection tree and are relayed
+  // down the fat tree by the dispatch unit. LeNet-5 on tiny.yaml (4 x 4 PEs):
+  // more than the 10 output bytes come up, more than the 1024 input bytes go
+  // down, the values still match, and both modes agree.
+  Scratch scratch;
+  const auto fast = run_stats(scratch, "tiny", "lenet5", "--mapper folding");
+  const auto& noc = fast["noc"]["networks"];
+  CHECK(noc["collection"]["bytes"].get<std::int64_t>() > 10);
+  CHECK(noc["fat_tree"]["bytes"].get<std::int64_t>() > 1024);
+  CHECK(fast["functional"]["matches_reference"] == true);
+  const auto fine = run_stats(scratch, "tiny", "lenet5", "--mapper folding --fine-grained all");
+  CHECK(fine["latency_cycles"] == fast["latency_cycles"]);
+  CHECK(fine["noc"] == fast["noc"]);
 }

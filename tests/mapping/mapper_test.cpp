@@ -554,12 +554,12 @@ TEST_CASE("mapper: mapping twice gives the same plan", "[mapping][mapper]") {
 
 TEST_CASE("mapper: an unknown mapper name is refused with the valid names", "[mapping][mapper]") {
   CHECK(mapping::mapper_names() ==
-        std::vector<std::string>{"simple", "spatem", "isaac", "hitm", "local"});
+        std::vector<std::string>{"simple", "spatem", "isaac", "hitm", "local", "folding"});
   const auto arch = config("tiny");
   const auto network = net("lenet5");
   CHECK_THROWS_AS(mapping::map_network(network, arch, "greedy"), std::invalid_argument);
   CHECK_THROWS_WITH(mapping::map_network(network, arch, "greedy"),
-                    Contains("'greedy'") && Contains("simple, spatem, isaac, hitm, local"));
+                    Contains("'greedy'") && Contains("simple, spatem, isaac, hitm, local, folding"));
 }
 
 TEST_CASE("mapper: a network too large for the chip is refused with the counts",

@@ -66,6 +66,7 @@ class DispatchUnit : public sc_core::sc_module {
   // Sends a source's rows (the network input, or a layer's output from the
   // global buffer) to the PEs of `round` that read them.
   void send_rows(int source, int round, int image);
+  void send_row(int source, int image, int row, const std::vector<int>& readers);
 
   RunContext& m_context;
   tlm_utils::tlm_quantumkeeper m_keeper;

@@ -47,6 +47,12 @@ int first_input_row(const workloads::Layer& layer, const workloads::Shape& in, i
 // that read it, ascending: every PE running a layer that takes `source` as
 // an input and runs a part whose windows reach the row (a PE holding some of
 // a layer's weight copies runs only their parts). Rows go only there.
+// Packets that complete one output row of a layer as its PEs send them: one
+// per output group of the row's weight copy and run of windows (a locally
+// connected layer's groups each cover one position), one for a layer
+// without weights. Throws std::logic_error when groups are not uniform.
+int output_packets_per_row(const workloads::Network& network, const MappingPlan& plan, int layer);
+
 // With `round` >= 0, only readers in layers of that round.
 std::vector<std::vector<int>> row_readers(const workloads::Network& network,
                                           const MappingPlan& plan, int source, int round = -1);

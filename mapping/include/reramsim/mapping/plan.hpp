@@ -66,12 +66,16 @@ struct LayerPlan {
   // pruned unevenly across its groups has matrices that need fewer; this is
   // the most any matrix needs.
   std::int64_t col_tiles = 0;
-  int replicas = 1;        // iw
-  int bit_groups = 1;      // ib
+  int replicas = 1;    // iw
+  int bit_groups = 1;  // ib
   // The round the layer runs in: a network larger than the chip runs in
   // rounds, the crossbars reprogrammed between them (001 Section VII.B's
   // partial networks); data crossing rounds goes through the global buffer.
   int round = 0;
+  // Global folding (001 Table III): the layer's outputs reach its readers in
+  // the same round over the global network (up the collection tree, relayed
+  // by the dispatch unit down the fat tree) instead of the mesh.
+  bool global_out = false;
   std::vector<int> tiles;  // indices into MappingPlan::tiles
   std::vector<OutputGroup> groups;
   std::vector<int> pes;  // PEs taking part (holding tiles, or running the ALU/SFU work)
@@ -95,8 +99,8 @@ struct MappingPlan {
   std::int64_t crossbars_used = 0;    // crossbars holding at least one tile
   std::int64_t shared_crossbars = 0;  // of which hold tiles of more than one layer
   int rounds = 1;
-  std::int64_t cells_used = 0;        // rows x physical columns of every tile, references included
-  std::int64_t reference_cells = 0;   // of which the sign scheme's reference columns
+  std::int64_t cells_used = 0;       // rows x physical columns of every tile, references included
+  std::int64_t reference_cells = 0;  // of which the sign scheme's reference columns
   int pes_used = 0;
 };
 
