@@ -89,20 +89,35 @@ void ConvBuffer::b_transport(tlm::tlm_generic_payload& payload, sc_core::sc_time
         window_read_accesses(m_context.arch, layer, rows, false) * read_latency;
     const std::int64_t reused =
         window_read_accesses(m_context.arch, layer, rows, true) * read_latency;
+    // The tile's rows, (r * S + s) * cg + c, as runs of consecutive channels
+    // at one kernel offset (r, s): each run is one contiguous copy from the
+    // input (channels are innermost), or zeros in the padding.
+    struct Run {
+      int r, s, c;
+      std::int64_t k, n;
+    };
+    std::vector<Run> runs;
+    for (std::int64_t k = 0; k < rows;) {
+      const std::int64_t row = req->row_begin + k;
+      const int c = int(row % cg);
+      const std::int64_t rs = row / cg;
+      const std::int64_t n = std::min<std::int64_t>(cg - c, rows - k);
+      runs.push_back({int(rs / layer.kernel_w), int(rs % layer.kernel_w), c, k, n});
+      k += n;
+    }
     for (std::int64_t v = 0; v < vectors; ++v) {
       const std::int64_t position = layer.type == LayerType::conv ? first + v : req->matrix;
       const int oy = int(position / layer.out.w);
       const int ox = int(position % layer.out.w);
       reads[std::size_t(v)] = layer.type == LayerType::conv && ox > 0 ? reused : full;
       std::int32_t* column = out.data() + v * rows;
-      for (std::int64_t k = 0; k < rows; ++k) {
-        const std::int64_t row = req->row_begin + k;  // (r * S + s) * cg + c
-        const int c = int(row % cg);
-        const std::int64_t rs = row / cg;
-        const int y = oy * layer.stride_h - layer.pad_h + int(rs / layer.kernel_w);
-        const int x = ox * layer.stride_w - layer.pad_w + int(rs % layer.kernel_w);
+      for (const Run& run : runs) {
+        const int y = oy * layer.stride_h - layer.pad_h + run.r;
+        const int x = ox * layer.stride_w - layer.pad_w + run.s;
         if (y < 0 || y >= input.shape.h || x < 0 || x >= input.shape.w) continue;  // zero padding
-        column[k] = input.data[(std::size_t(y) * input.shape.w + x) * C + c0 + c];
+        std::memcpy(column + run.k,
+                    input.data.data() + (std::size_t(y) * input.shape.w + x) * C + c0 + run.c,
+                    std::size_t(run.n) * sizeof(std::int32_t));
       }
     }
   }
