@@ -35,6 +35,8 @@ ordered_json make_report(const arch::ArchConfig& arch, const workloads::Network&
   j["mapper"] = plan.mapper;
   j["candidate"] = {{"index", mapped.candidate_index}, {"tried", mapped.candidates_tried}};
   j["rounds"] = plan.rounds;  // weights reprogrammed between rounds
+  // No strategy of the mapper fit: rounds of one copy per layer instead.
+  j["rounds_fallback"] = mapped.rounds_fallback;
   j["crossbars"] = {{"chip", arch.total_crossbars()},
                     {"used", plan.crossbars_used},
                     {"shared_between_layers", plan.shared_crossbars}};
@@ -124,7 +126,9 @@ int map_command(const std::vector<std::string>& args) {
       << "% of the used crossbars)\n";
   out << "  estimate       " << report["estimated_latency_cycles"].get<std::int64_t>()
       << " cycles, " << report["estimated_traffic_bytes"]["total"].get<std::int64_t>()
-      << " bytes moved; " << report["rounds"].get<int>() << " round(s)\n";
+      << " bytes moved; " << report["rounds"].get<int>() << " round(s)"
+      << (mapped.rounds_fallback ? " of one copy per layer (nothing else fits the chip)" : "")
+      << "\n";
   out << "  mapped in      " << std::setprecision(1) << wall_ms << " ms (candidate "
       << mapped.candidate_index << " of " << mapped.candidates_tried << " tried)\n";
   return 0;

@@ -80,29 +80,6 @@ int anchor_pe(const MappingPlan& plan, int layer_or_input) {
   return 0;
 }
 
-[[noreturn]] void too_large(const Network& network, const arch::ArchConfig& arch,
-                            const std::string& mapper, std::int64_t needed, const std::string& how,
-                            const std::string& bound = "") {
-  throw InputError(network.file + ": mapper '" + mapper + "': network '" + network.name +
-                   "' needs " + bound + std::to_string(needed) + " crossbars " + how + ", but " +
-                   arch.file + " has " + std::to_string(arch.total_crossbars()));
-}
-
-// The fewest crossbars the blocks could pack into: their OUs over a
-// crossbar's (a partial last OU row or column counted whole).
-std::int64_t ou_bound(const std::vector<MvmBlock>& blocks, const arch::ArchConfig& arch) {
-  const std::int64_t ou_rows = arch.crossbar.ou.rows;
-  const std::int64_t ou_cols = arch.crossbar.ou.cols;
-  const std::int64_t usable = arch.crossbar.cols - arch.reference_columns();
-  const std::int64_t per_crossbar =
-      ((arch.crossbar.rows + ou_rows - 1) / ou_rows) * ((usable + ou_cols - 1) / ou_cols);
-  std::int64_t ous = 0;
-  for (const MvmBlock& b : blocks) {
-    ous += ((b.rows + ou_rows - 1) / ou_rows) * ((b.physical_cols + ou_cols - 1) / ou_cols);
-  }
-  return (ous + per_crossbar - 1) / per_crossbar;
-}
-
 // Every degree 1, with the partitioner's crossbars, reduction and latency.
 PartitionCandidate degrees_one(const Network& network, const arch::ArchConfig& arch) {
   return replication_candidate(network, arch,
@@ -329,6 +306,21 @@ static void mark_global_links(const Network& network, const arch::ArchConfig& ar
   }
 }
 
+// A network no strategy of `mapper` fits: it runs in rounds of one copy per
+// layer (map_simple's rounds), or map_simple names the layer that cannot be
+// placed even alone.
+static MapResult rounds_fallback(const Network& network, const arch::ArchConfig& arch,
+                                 const std::string& mapper) {
+  MapResult result;
+  result.candidate = degrees_one(network, arch);
+  result.plan = map_simple(network, arch);
+  result.plan.mapper = mapper;
+  result.packing = packing_of(result.plan, arch);
+  result.candidates_tried = 1;
+  result.rounds_fallback = true;
+  return result;
+}
+
 MapResult map_network(const Network& network, const arch::ArchConfig& arch,
                       const std::string& mapper) {
   const auto& names = mapper_names();
@@ -363,14 +355,8 @@ MapResult map_network(const Network& network, const arch::ArchConfig& arch,
     }
     PackChoice choice = pack_first_fitting(network, arch, candidates, available);
     if (choice.candidate < 0) {
-      // How short the chip falls, without searching for the smallest budget
-      // that packs: packed blocks own whole OUs and never share one, so the
-      // OUs of degrees 1 bound the crossbars from below.
-      const std::vector<MvmBlock> blocks = make_blocks(network, arch, ones);
-      too_large(
-          network, arch, mapper, std::max(available + 1, ou_bound(blocks, arch)),
-          "even packed at degrees 1 (" + std::to_string(blocks.size()) + " at one piece each)",
-          "at least ");
+      // Not even packed at degrees 1: rounds of one copy per layer.
+      return rounds_fallback(network, arch, mapper);
     }
     result.candidate_index = choice.candidate;
     result.candidates_tried = choice.candidate + 1;
@@ -378,9 +364,7 @@ MapResult map_network(const Network& network, const arch::ArchConfig& arch,
     result.packing = std::move(choice.packing);
   } else {
     const std::int64_t minimum = replication_minimum_crossbars(network, arch);
-    if (minimum > available) {
-      too_large(network, arch, mapper, minimum, "for one replica of every weighted layer");
-    }
+    if (minimum > available) return rounds_fallback(network, arch, mapper);
     if (mapper == "local" || mapper == "folding") {
       // Algorithm 3 from one copy of every layer, the same start and the
       // same one-crossbar-per-piece count as the baselines.

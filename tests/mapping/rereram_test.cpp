@@ -739,27 +739,22 @@ TEST_CASE("rereram: map_network local gives plans with every weight once, layer 
   CHECK(mapping::map_network(net("lenet5"), config("tiny"), "hitm").reallocation.empty());
 }
 
-TEST_CASE("rereram: map_network local is listed and refuses a network too large, in one line",
+TEST_CASE("rereram: map_network local is listed and runs a network too large in rounds",
           "[mapping][rereram]") {
   const auto& names = mapping::mapper_names();
   CHECK(std::find(names.begin(), names.end(), "local") != names.end());
-  // OverFeat-fast on tiny.yaml: one replica per layer is the degrees-1
-  // demand, replication_minimum_crossbars (mapper_test.cpp checks that
-  // number against the closed form).
-  const auto arch = config("tiny");
-  const auto network = net("overfeat_fast");
-  const std::int64_t needed = mapping::replication_minimum_crossbars(network, arch);
-  REQUIRE(needed > arch.total_crossbars());
-  std::string message;
-  try {
-    mapping::map_network(network, arch, "local");
-  } catch (const workloads::InputError& e) {
-    message = e.what();
-  }
-  CHECK(message == network.file + ": mapper 'local': network '" + network.name + "' needs " +
-                       std::to_string(needed) +
-                       " crossbars for one replica of every weighted layer, but " + arch.file +
-                       " has 128");
+  // LeNet-5 on tiny.yaml shrunk to 64 crossbars: one replica per layer
+  // needs 77 (replication_minimum_crossbars), so no strategy of Algorithm 3
+  // fits; the plan is the simple mapper's two rounds (simple_mapper_test).
+  auto arch = config("tiny");
+  arch.chip.pe_x = 4;
+  arch.chip.pe_y = 2;
+  const auto network = net("lenet5");
+  REQUIRE(mapping::replication_minimum_crossbars(network, arch) == 77);
+  const auto result = mapping::map_network(network, arch, "local");
+  CHECK(result.rounds_fallback);
+  CHECK(result.plan.rounds == 2);
+  CHECK(result.plan.mapper == "local");
 }
 
 TEST_CASE("rereram: mapping twice gives the same local plan", "[mapping][rereram]") {

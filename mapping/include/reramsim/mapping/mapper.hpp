@@ -43,6 +43,9 @@ struct MapResult {
   // Algorithm 3's accepted iterations for "local" (reallocate), from S0 (all
   // degrees 1) to `candidate`; empty for the other mappers.
   std::vector<ReallocationStep> reallocation;
+  // The network did not fit the chip with any of the mapper's strategies:
+  // the plan is rounds of one copy per layer (map_simple).
+  bool rounds_fallback = false;
 };
 
 // Maps a network with one of mapper_names():
