@@ -16,7 +16,7 @@ std::vector<Instruction> every_opcode() {
           make(AOp::max),   make(AOp::min),      make(AOp::shift), make(NOp::dist),
           make(NOp::local), make(NOp::coll),     make(COp::wload), make(COp::ifetch),
           make(COp::dload), make(COp::dispatch), make(COp::dma),   make(COp::loop),
-          make(COp::lag),   make(COp::part),  make(COp::halt)};
+          make(COp::lag),   make(COp::part),     make(COp::halt)};
 }
 
 std::uint32_t field_max(Category c, const std::string& name) {

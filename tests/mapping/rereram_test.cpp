@@ -38,7 +38,10 @@ using mapping::PartitionDegrees;
 using mapping::ReallocationMove;
 using mapping::ReallocationStop;
 using test::config;
+using test::covers_exactly_once;
 using test::net;
+using test::overlap;
+using test::Rect;
 
 namespace {
 
@@ -290,50 +293,9 @@ void check_slots(const mapping::Assignment& a, const mapping::Packing& packing,
   CHECK(std::set<int>(a.pe_of.begin(), a.pe_of.end()).size() == a.pe_of.size());
 }
 
-// ---- Plan checks, copied in part from mapper_test.cpp (check_tiles).
+// ---- Plan checks (in part those of mapper_test.cpp's check_tiles; the rectangle helpers are
+// shared in mapping_test_util.hpp).
 
-struct Rect {
-  std::int64_t r0 = 0;
-  std::int64_t r1 = 0;
-  std::int64_t c0 = 0;
-  std::int64_t c1 = 0;
-};
-
-bool covers_exactly_once(const std::vector<Rect>& rects, std::int64_t rows, std::int64_t cols) {
-  std::vector<std::int64_t> rs{0, rows};
-  std::vector<std::int64_t> cs{0, cols};
-  for (const Rect& r : rects) {
-    if (r.r0 < 0 || r.r1 > rows || r.r0 >= r.r1 || r.c0 < 0 || r.c1 > cols || r.c0 >= r.c1) {
-      return false;
-    }
-    rs.insert(rs.end(), {r.r0, r.r1});
-    cs.insert(cs.end(), {r.c0, r.c1});
-  }
-  for (auto* v : {&rs, &cs}) {
-    std::sort(v->begin(), v->end());
-    v->erase(std::unique(v->begin(), v->end()), v->end());
-  }
-  auto at = [](const std::vector<std::int64_t>& v, std::int64_t x) {
-    return std::size_t(std::lower_bound(v.begin(), v.end(), x) - v.begin());
-  };
-  const std::size_t width = cs.size() - 1;
-  std::vector<int> count((rs.size() - 1) * width, 0);
-  for (const Rect& r : rects) {
-    for (std::size_t i = at(rs, r.r0); i < at(rs, r.r1); ++i) {
-      for (std::size_t j = at(cs, r.c0); j < at(cs, r.c1); ++j) ++count[i * width + j];
-    }
-  }
-  return std::all_of(count.begin(), count.end(), [](int k) { return k == 1; });
-}
-
-bool overlap(const Rect& a, const Rect& b) {
-  return a.r0 < b.r1 && b.r0 < a.r1 && a.c0 < b.c1 && b.c0 < a.c1;
-}
-
-// Every weight of every replica and bit group in exactly one tile, tiles
-// OU-aligned inside the usable columns and never overlapping on a crossbar,
-// groups tiling each copy's kept columns with every bit group's rows 0..K in
-// order, reducers on a group's first tile, and the plan's counts.
 void check_plan(const MappingPlan& plan, const workloads::Network& network,
                 const arch::ArchConfig& arch, const PartitionCandidate& candidate) {
   REQUIRE(plan.layers.size() == network.layers.size());
