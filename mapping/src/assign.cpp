@@ -175,6 +175,23 @@ std::int64_t shared_data(const Packing& packing, int crossbar_a, int crossbar_b)
   return total;
 }
 
+std::vector<int> crossbars_in_network_order(const Packing& packing) {
+  const std::size_t n = packing.crossbars.size();
+  using Rank = std::tuple<int, std::int64_t, int, std::int64_t, int, std::int64_t>;
+  std::vector<Rank> rank(n, Rank{std::numeric_limits<int>::max(), 0, 0, 0, 0, 0});
+  for (std::size_t x = 0; x < n; ++x) {
+    for (const BlockPlacement& p : packing.crossbars[x].blocks) {
+      const MvmBlock& b = packing.blocks[std::size_t(p.block)];
+      rank[x] = std::min(rank[x], Rank{b.layer, b.matrix, b.iw, b.col_begin, b.ib, b.row_begin});
+    }
+  }
+  std::vector<int> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int a, int b) { return rank[std::size_t(a)] < rank[std::size_t(b)]; });
+  return order;
+}
+
 Assignment assign(const Packing& packing, const arch::ArchConfig& arch) {
   if (!packing.feasible) throw std::invalid_argument("assign: the packing is infeasible");
   if (packing.crossbars_used() > arch.total_crossbars()) {
@@ -188,18 +205,7 @@ Assignment assign(const Packing& packing, const arch::ArchConfig& arch) {
   // Crossbars in rank order: by their first block in network order, output
   // group by output group (layer, matrix, iw, columns, ib, rows), so that
   // crossbars sharing nothing with a group still follow their layer.
-  using Rank = std::tuple<int, std::int64_t, int, std::int64_t, int, std::int64_t>;
-  std::vector<Rank> rank(n, Rank{std::numeric_limits<int>::max(), 0, 0, 0, 0, 0});
-  for (std::size_t x = 0; x < n; ++x) {
-    for (const BlockPlacement& p : packing.crossbars[x].blocks) {
-      const MvmBlock& b = packing.blocks[std::size_t(p.block)];
-      rank[x] = std::min(rank[x], Rank{b.layer, b.matrix, b.iw, b.col_begin, b.ib, b.row_begin});
-    }
-  }
-  std::vector<int> order(n);
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](int a, int b) { return rank[std::size_t(a)] < rank[std::size_t(b)]; });
+  const std::vector<int> order = crossbars_in_network_order(packing);
 
   Assignment out;
   std::vector<std::vector<int>> crossbar_units;

@@ -216,18 +216,14 @@ Assignment local_assignment(const Packing& packing, const arch::ArchConfig& arch
   // Algorithm 2's relevance ranking: layer by layer, within a layer output
   // group by output group, so that a group's row pieces (reduced together)
   // are consecutive and share PEs, as the latency model's reduction assumes.
-  using Rank = std::tuple<int, std::int64_t, int, std::int64_t, int, std::int64_t>;
-  std::vector<Rank> rank(n, Rank{std::numeric_limits<int>::max(), 0, 0, 0, 0, 0});
+  const std::vector<int> order = crossbars_in_network_order(packing);
+  // The layer each crossbar ranks by: its first block's in network order.
+  std::vector<int> layer(n, std::numeric_limits<int>::max());
   for (std::size_t x = 0; x < n; ++x) {
     for (const BlockPlacement& p : packing.crossbars[x].blocks) {
-      const MvmBlock& b = packing.blocks[std::size_t(p.block)];
-      rank[x] = std::min(rank[x], Rank{b.layer, b.matrix, b.iw, b.col_begin, b.ib, b.row_begin});
+      layer[x] = std::min(layer[x], packing.blocks[std::size_t(p.block)].layer);
     }
   }
-  std::vector<int> order(n);
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](int a, int b) { return rank[std::size_t(a)] < rank[std::size_t(b)]; });
 
   // A fresh PE per layer keeps layers off each other's PE controller, so
   // they pipeline (map_simple's aligned mode); only when all fit that way.
@@ -235,10 +231,7 @@ Assignment local_assignment(const Packing& packing, const arch::ArchConfig& arch
   std::int64_t aligned_pes = 0;
   for (std::size_t i = 0; i < n;) {
     std::size_t j = i;
-    while (j < n &&
-           std::get<0>(rank[std::size_t(order[j])]) == std::get<0>(rank[std::size_t(order[i])])) {
-      ++j;
-    }
+    while (j < n && layer[std::size_t(order[j])] == layer[std::size_t(order[i])]) ++j;
     aligned_pes += ceil_div(std::int64_t(j - i), per_pe);
     i = j;
   }
@@ -250,8 +243,7 @@ Assignment local_assignment(const Packing& packing, const arch::ArchConfig& arch
   int last_cu = -1;
   for (std::size_t i = 0; i < n; ++i) {
     const int x = order[i];
-    const bool new_layer =
-        i > 0 && std::get<0>(rank[std::size_t(x)]) != std::get<0>(rank[std::size_t(order[i - 1])]);
+    const bool new_layer = i > 0 && layer[std::size_t(x)] != layer[std::size_t(order[i - 1])];
     if (align && new_layer) next = ceil_div(next, per_pe) * per_pe;
     const int walk = int(next / per_pe);
     const int crossbar = int(next % per_pe);

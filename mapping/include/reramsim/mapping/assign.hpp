@@ -38,6 +38,11 @@ struct Assignment {
   std::int64_t shared_in_pes = 0;     // between crossbars of one PE, not of one CU
 };
 
+// The packing's virtual crossbars in network order: ranked by their first
+// block's (layer, matrix, iw, col_begin, ib, row_begin), so that an output
+// group's row pieces are consecutive; stable for equal ranks.
+std::vector<int> crossbars_in_network_order(const Packing& packing);
+
 // Deterministic. Throws std::invalid_argument for an infeasible packing or
 // one with more virtual crossbars than the chip has.
 Assignment assign(const Packing& packing, const arch::ArchConfig& arch);
