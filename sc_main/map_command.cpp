@@ -26,8 +26,9 @@ ordered_json make_report(const arch::ArchConfig& arch, const workloads::Network&
                          const mapping::MapResult& mapped) {
   const mapping::MappingPlan& plan = mapped.plan;
   const mapping::PlanTraffic traffic = mapping::estimate_traffic(network, arch, plan);
+  // (with rounds, a crossbar's cells count once per round it is programmed in)
   const std::int64_t used_capacity =
-      plan.crossbars_used * std::int64_t(arch.crossbar.rows) * arch.crossbar.cols;
+      mapping::programmed_crossbars(plan) * std::int64_t(arch.crossbar.rows) * arch.crossbar.cols;
   ordered_json j;
   j["tool"] = "reramsim";
   j["arch"] = {{"name", arch.name}, {"file", arch.file}};
@@ -50,6 +51,7 @@ ordered_json make_report(const arch::ArchConfig& arch, const workloads::Network&
                                   {"activations", traffic.activation_bytes},
                                   {"partial_sums", traffic.partial_sum_bytes},
                                   {"outputs", traffic.output_bytes},
+                                  {"carried_partial_sums_each_way", traffic.carried_bytes},
                                   {"total", traffic.total()}};
   ordered_json layers = ordered_json::array();
   for (std::size_t l = 0; l < network.layers.size(); ++l) {

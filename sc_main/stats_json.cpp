@@ -106,11 +106,13 @@ ordered_json make_stats(const hw::RunContext& context, hw::Chip& chip, const Fun
                       {"cycles", dispatch.configured_cycle()},
                       {"rounds", plan.rounds},
                       {"reprogramming_cycles", dispatch.reprogramming_cycles()},
+                      {"reprogramming_bytes", dispatch.reprogramming_bytes()},
                       {"instructions", instructions},
                       {"descriptor_entries", descriptors}};
 
+  // (with rounds, a crossbar's cells count once per round it is programmed in)
   const std::int64_t used_capacity =
-      plan.crossbars_used * std::int64_t(arch.crossbar.rows) * arch.crossbar.cols;
+      mapping::programmed_crossbars(plan) * std::int64_t(arch.crossbar.rows) * arch.crossbar.cols;
   j["resources"] = {{"pes", arch.chip.pes()},
                     {"pes_used", plan.pes_used},
                     {"crossbars", arch.total_crossbars()},

@@ -52,7 +52,8 @@ std::vector<std::vector<std::vector<TileWeights>>> Chip::weight_blocks() const {
                         lp.column(tile.matrix, tile.col_begin + c));
       }
     }
-    blocks[std::size_t(lp.round)][std::size_t(tile.pe)].push_back(std::move(w));
+    blocks[std::size_t(mapping::tile_round(plan, tile))][std::size_t(tile.pe)].push_back(
+        std::move(w));
   }
   return blocks;
 }

@@ -73,9 +73,10 @@ std::int64_t descriptor_bytes(const mapping::PeProgram& program) {
 }
 }  // namespace
 
-void DispatchUnit::configure(int round) {
+std::int64_t DispatchUnit::configure(int round) {
   const auto& arch = m_context.arch;
   int configured = 0;
+  std::int64_t bytes_moved = 0;
   const auto& programs = m_programs[std::size_t(round)];
   for (std::size_t pe = 0; pe < programs.size(); ++pe) {
     const auto& program = programs[pe];
@@ -100,6 +101,7 @@ void DispatchUnit::configure(int round) {
       packet.tag = int(op);
       packet.part = round;
       packet.bytes = std::max<std::int64_t>(bytes, 1);
+      bytes_moved += packet.bytes;
       packet.data = data;
       noc::send_packet(noc_socket, std::move(packet), m_keeper.get_local_time());
     }
@@ -107,6 +109,7 @@ void DispatchUnit::configure(int round) {
   for (int acknowledged = 0; acknowledged < configured; ++acknowledged) {
     m_inbox.take(m_keeper, [](const noc::Packet& p) { return p.kind == kConfigured; });
   }
+  return bytes_moved + configured;  // an acknowledgement is 1 byte
 }
 
 void DispatchUnit::send_rows(int source, int round, int image) {
@@ -147,6 +150,45 @@ void DispatchUnit::send_row(int source, int image, int y, const std::vector<int>
   noc::send_packet(noc_socket, std::move(packet), m_keeper.get_local_time());
 }
 
+void DispatchUnit::send_carried(int round, int image) {
+  // The partial sums an earlier round left for this round's groups, each to
+  // the group's reducer, part by part.
+  const auto& network = m_context.network;
+  const auto& plan = m_context.plan;
+  for (std::size_t l = 0; l < network.layers.size(); ++l) {
+    const mapping::LayerPlan& lp = plan.layers[l];
+    if (!lp.runs_in(round) || !network.layers[l].has_weights()) continue;
+    const int parts = mapping::layer_parts(network.layers[l], lp.replicas);
+    const int bits = mapping::partial_sum_bits(m_context.arch, lp.shape.rows);
+    for (std::size_t g = 0; g < lp.groups.size(); ++g) {
+      const mapping::OutputGroup& group = lp.groups[g];
+      if (group.round != round || group.carry_from < 0) continue;
+      for (int p = group.replica; p < parts; p += lp.replicas) {
+        const auto it = m_carried.find({image, int(l), group.carry_from, p});
+        if (it == m_carried.end()) {
+          SC_REPORT_ERROR("reramsim/dispatch",
+                          "carried partial sums missing from the global buffer");
+          return;
+        }
+        const std::int64_t values = std::int64_t(it->second->values.size());
+        m_context.counts.global_buffer_reads += values;
+        noc::Packet packet;
+        packet.network = noc::Network::fat_tree;
+        packet.dsts.push_back(group.reducer_pe);
+        packet.kind = kPartialSums;
+        packet.layer = int(l);
+        packet.tag = int(g);
+        packet.part = p;
+        packet.image = image;
+        packet.bytes = (values * bits + 7) / 8;
+        packet.data = it->second;
+        m_carried.erase(it);
+        noc::send_packet(noc_socket, std::move(packet), m_keeper.get_local_time());
+      }
+    }
+  }
+}
+
 void DispatchUnit::run() {
   const auto& network = m_context.network;
   const auto& plan = m_context.plan;
@@ -155,6 +197,7 @@ void DispatchUnit::run() {
   m_results.assign(std::size_t(batch), std::vector<Tensor>(layers));
   m_global.assign(std::size_t(batch), std::vector<Tensor>(layers));
   m_image_done.assign(std::size_t(batch), 0);
+  m_carried.clear();
   m_keeper.reset();
 
   // Which layers' outputs come up to the global buffer: network outputs
@@ -182,13 +225,14 @@ void DispatchUnit::run() {
 
   for (int round = 0; round < plan.rounds; ++round) {
     const std::int64_t begin = m_context.cycles(m_keeper.get_current_time());
-    configure(round);
+    const std::int64_t configuration_bytes = configure(round);
     const std::int64_t end = m_context.cycles(m_keeper.get_current_time());
     if (round == 0) {
       m_configured_cycle = end;
       if (m_on_configured) m_on_configured(m_configured_cycle);
     } else {
       m_reprogramming_cycles += end - begin;
+      m_reprogramming_bytes += configuration_bytes;
     }
     // The round's inputs: the network input and the outputs of other
     // rounds its layers read, from the global buffer.
@@ -197,24 +241,27 @@ void DispatchUnit::run() {
     for (std::size_t l = 0; l < layers; ++l) {
       const Layer& layer = network.layers[l];
       const auto& lp = plan.layers[l];
-      if (lp.round != round) continue;
+      if (!lp.runs_in(round)) continue;
       for (int source : layer.inputs) {
         const bool outside =
-            source == workloads::kNetworkInput || plan.layers[std::size_t(source)].round != round;
+            source == workloads::kNetworkInput || !plan.layers[std::size_t(source)].runs_in(round);
         if (outside && std::find(sources.begin(), sources.end(), source) == sources.end()) {
           sources.push_back(source);
         }
       }
-      if (!to_global[l]) continue;
-      // Each of its parts sends a packet per output group (one for layers
-      // without weights); part p comes from weight copy p % replicas.
+      // Each of its parts sends a packet per output group of the round (one
+      // for layers without weights), part p from weight copy p % replicas;
+      // a group carried to a later round sends its partial sums instead.
       const int parts = mapping::layer_parts(layer, layer.has_weights() ? lp.replicas : 1);
       if (!layer.has_weights()) {
-        expected += parts;
+        if (to_global[l]) expected += parts;
         continue;
       }
       for (int p = 0; p < parts; ++p) {
-        for (const auto& group : lp.groups) expected += group.replica == p % lp.replicas ? 1 : 0;
+        for (const auto& group : lp.groups) {
+          if (group.round != round || group.replica != p % lp.replicas) continue;
+          if (group.carry_out || to_global[l]) ++expected;
+        }
       }
     }
     std::sort(sources.begin(), sources.end());
@@ -222,6 +269,7 @@ void DispatchUnit::run() {
     // take them in turn, so images pipeline through the chip).
     for (int image = 0; image < batch; ++image) {
       for (int source : sources) send_rows(source, round, image);
+      send_carried(round, image);
     }
     // Folded layers of this round: rows relayed to this round's readers as
     // soon as all their packets are here.
@@ -230,15 +278,23 @@ void DispatchUnit::run() {
     std::vector<std::vector<std::vector<int>>> arrived(static_cast<std::size_t>(batch));
     for (auto& a : arrived) a.resize(layers);
     for (std::size_t l = 0; l < layers; ++l) {
-      if (plan.layers[l].round != round || !plan.layers[l].global_out) continue;
+      if (!plan.layers[l].runs_in(round) || !plan.layers[l].global_out) continue;
       relay[l] = mapping::row_readers(network, plan, int(l), round);
       relay_packets[l] = mapping::output_packets_per_row(network, plan, int(l));
       for (auto& a : arrived) a[l].assign(relay[l].size(), 0);
     }
     std::vector<std::int64_t> left(std::size_t(batch), expected);
     for (std::int64_t received = 0; received < expected * batch; ++received) {
-      const noc::Packet result =
-          m_inbox.take(m_keeper, [](const noc::Packet& p) { return p.kind == kLayerResult; });
+      const noc::Packet result = m_inbox.take(m_keeper, [](const noc::Packet& p) {
+        return p.kind == kLayerResult || p.kind == kPartialSums;
+      });
+      if (result.kind == kPartialSums) {  // carried to the next group of its chain
+        auto values = std::static_pointer_cast<const GroupValues>(result.data);
+        m_context.counts.global_buffer_writes += std::int64_t(values->values.size());
+        m_carried[{result.image, result.layer, result.tag, result.part}] = std::move(values);
+        --left[std::size_t(result.image)];  // (never the last: a later group adds them)
+        continue;
+      }
       const auto* data = static_cast<const ActivationData*>(result.data.get());
       place_activations(m_global[std::size_t(result.image)][std::size_t(result.layer)], *data);
       m_context.counts.global_buffer_writes += std::int64_t(data->values->values.size());

@@ -19,14 +19,6 @@ std::int64_t bytes_for(std::int64_t values, int bits) {
   return (values * bits + 7) / 8;
 }
 
-// Width of a partial sum on the wire: the operands' bits plus the growth of a
-// sum over `rows` terms.
-int partial_sum_bits(const arch::ArchConfig& arch, std::int64_t rows) {
-  int growth = 0;
-  while ((std::int64_t(1) << growth) < rows) ++growth;
-  return arch.data.weight_bits + arch.data.activation_bits + growth;
-}
-
 std::int64_t layer_key(int layer) {
   return (std::int64_t(layer) << 32) | 0xffffffffLL;
 }
@@ -719,9 +711,11 @@ void Pe::execute_n(const Instruction& instruction) {
     return;
   }
   const std::int64_t key = group_key(d);
-  if (op == isa::NOp::local && instruction.recv == 1) {  // partial sums from a contributor
+  // Partial sums from a contributing PE over the mesh, or carried from an
+  // earlier round down the fat tree from the global buffer.
+  if ((op == isa::NOp::local || op == isa::NOp::dist) && instruction.recv == 1) {
     Held& partial = m_received[key];
-    const int from = int(instruction.src);
+    const int from = op == isa::NOp::dist ? arch.chip.pes() : int(instruction.src);
     const int part = m_part;
     const noc::Packet packet = m_inbox.take(
         m_keeper,
@@ -735,11 +729,15 @@ void Pe::execute_n(const Instruction& instruction) {
     partial.part = m_part;
     return;
   }
-  if (op == isa::NOp::local && d.partial) {  // partial sums to the reducing PE
+  // Partial sums to the reducing PE, or up to the global buffer for a
+  // later round (a group carried across rounds).
+  if ((op == isa::NOp::local || op == isa::NOp::coll) && d.partial) {
     const Held& acc = accumulator(d);
     const int rows = int(m_context.plan.layers[std::size_t(d.layer)].shape.rows);
-    send(noc::Network::mesh, int(instruction.des), kPartialSums, d.layer, d.group, m_part,
-         bytes_for(std::int64_t(acc.values->values.size()), partial_sum_bits(arch, rows)),
+    const bool up = op == isa::NOp::coll;
+    send(up ? noc::Network::collection : noc::Network::mesh,
+         up ? arch.chip.pes() : int(instruction.des), kPartialSums, d.layer, d.group, m_part,
+         bytes_for(std::int64_t(acc.values->values.size()), mapping::partial_sum_bits(arch, rows)),
          acc.values, issue_at(acc.ready));
     return;
   }

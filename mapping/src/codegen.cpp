@@ -188,7 +188,7 @@ std::vector<PeProgram> make_programs(const workloads::Network& network,
   // it is a network output or a layer of another round reads them; sources
   // of another round come from there (down the fat tree), like the input.
   const auto in_round = [&](int layer) {
-    return layer != workloads::kNetworkInput && plan.layers[std::size_t(layer)].round == round;
+    return layer != workloads::kNetworkInput && plan.layers[std::size_t(layer)].runs_in(round);
   };
   // (also a folded layer's outputs: Table III's global inter-layer links)
   const auto via_global = [&](int layer) {
@@ -282,6 +282,7 @@ std::vector<PeProgram> make_programs(const workloads::Network& network,
     }
     for (int t : lp.tiles) {
       const CrossbarTile& tile = plan.tiles[std::size_t(t)];
+      if (tile_round(plan, tile) != round) continue;  // a layer spread over rounds
       auto& list = replicas_on[tile.pe];
       if (std::find(list.begin(), list.end(), tile.replica) == list.end()) {
         list.push_back(tile.replica);
@@ -334,7 +335,9 @@ std::vector<PeProgram> make_programs(const workloads::Network& network,
           const ROp rop = layer.type == LayerType::fc ? ROp::fc : ROp::conv;
           for (int t : lp.tiles) {
             const CrossbarTile& tile = plan.tiles[std::size_t(t)];
-            if (tile.pe != pe || tile.replica != replica) continue;
+            if (tile.pe != pe || tile.replica != replica || tile_round(plan, tile) != round) {
+              continue;
+            }
             const std::uint32_t tile_desc = b.tile_entry(plan, t, blocks[std::size_t(t)]);
             Instruction mvm = isa::make(rop);
             mvm.sparse = lp.sparse ? 1 : 0;
@@ -355,7 +358,7 @@ std::vector<PeProgram> make_programs(const workloads::Network& network,
           }
           for (std::size_t g = 0; g < lp.groups.size(); ++g) {
             const OutputGroup& group = lp.groups[g];
-            if (group.replica != replica) continue;
+            if (group.replica != replica || group.round != round) continue;
             const bool reduces = group.reducer_pe == pe;
             const bool contributes = std::find(group.contributors.begin(), group.contributors.end(),
                                                pe) != group.contributors.end();
@@ -388,6 +391,18 @@ std::vector<PeProgram> make_programs(const workloads::Network& network,
             for (int from : group.contributors) {
               body->push_back(transfer(NOp::local, arch, from, pe, group_desc, true));
               body->push_back(a_op(AOp::add, Buffer::acc, Buffer::nic, Buffer::acc, group_desc));
+            }
+            // A group cut across rounds: the earlier rows' sums come down
+            // from the global buffer; all but the last group of the chain
+            // send theirs up instead of outputs.
+            if (group.carry_from >= 0) {
+              body->push_back(transfer(NOp::dist, arch, int(dispatch), pe, group_desc, true));
+              body->push_back(a_op(AOp::add, Buffer::acc, Buffer::nic, Buffer::acc, group_desc));
+            }
+            if (group.carry_out) {
+              d.partial = true;
+              body->push_back(transfer(NOp::coll, arch, pe, int(dispatch), group_desc, false));
+              continue;
             }
             body->push_back(a_op(AOp::shift, Buffer::acc, Buffer::ob, Buffer::ob, group_desc));
             if (ql.has_batchnorm()) emit_batchnorm(prologue, *body, group_desc, ql.bn_shift);

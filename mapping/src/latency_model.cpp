@@ -1,5 +1,6 @@
 // The partitioning step's lowering and latency estimate (docs/mapping.md).
 #include "reramsim/mapping/latency_model.hpp"
+#include "reramsim/mapping/plan.hpp"
 
 #include <algorithm>
 #include <stdexcept>
@@ -59,9 +60,7 @@ MvmProblem lower_problem(const Layer& layer, const arch::ArchConfig& arch) {
   p.reference_columns = arch.reference_columns();
   p.input_values = layer.in.elements();
   // As hw::Pe sends partial sums: operand bits plus ceil(log2 K) of growth.
-  int growth = 0;
-  while ((std::int64_t(1) << growth) < p.rows) ++growth;
-  p.partial_sum_bits = arch.data.weight_bits + arch.data.activation_bits + growth;
+  p.partial_sum_bits = partial_sum_bits(arch, p.rows);
   return p;
 }
 

@@ -99,7 +99,7 @@ std::vector<std::vector<int>> row_readers(const workloads::Network& network,
     const Layer& consumer = network.layers[c];
     if (std::find(consumer.inputs.begin(), consumer.inputs.end(), source) ==
             consumer.inputs.end() ||
-        (round >= 0 && plan.layers[c].round != round)) {
+        (round >= 0 && !plan.layers[c].runs_in(round))) {
       continue;
     }
     const LayerPlan& lp = plan.layers[c];
@@ -110,6 +110,7 @@ std::vector<std::vector<int>> row_readers(const workloads::Network& network,
     for (int pe : lp.pes) holds[pe].assign(std::size_t(replicas), !consumer.has_weights());
     for (int t : lp.tiles) {
       const CrossbarTile& tile = plan.tiles[std::size_t(t)];
+      if (round >= 0 && tile_round(plan, tile) != round) continue;
       holds[tile.pe][std::size_t(tile.replica)] = true;
     }
     for (const auto& [pe, held] : holds) {
@@ -216,7 +217,7 @@ std::vector<std::vector<Block>> order_blocks(const workloads::Network& network,
   using Key = std::tuple<std::int64_t, int, int, int>;  // time, layer, part, back
   std::vector<std::vector<std::pair<Key, Block>>> keyed(std::size_t(arch.chip.pes()));
   for (std::size_t li = 0; li < network.layers.size(); ++li) {
-    if (plan.layers[li].round != round) continue;
+    if (!plan.layers[li].runs_in(round)) continue;
     const Layer& layer = network.layers[li];
     const int replicas = layer.has_weights() ? plan.layers[li].replicas : 1;
     const int parts = layer_parts(layer, replicas);
@@ -228,6 +229,7 @@ std::vector<std::vector<Block>> order_blocks(const workloads::Network& network,
     }
     for (int t : plan.layers[li].tiles) {
       const CrossbarTile& tile = plan.tiles[std::size_t(t)];
+      if (tile_round(plan, tile) != round) continue;
       holds[tile.pe][std::size_t(tile.replica)] = true;
     }
     for (const auto& [pe, held] : holds) {

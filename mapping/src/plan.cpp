@@ -10,13 +10,32 @@
 
 namespace reramsim::mapping {
 
+int tile_round(const MappingPlan& plan, const CrossbarTile& tile) {
+  return plan.layers[std::size_t(tile.layer)].groups[std::size_t(tile.group)].round;
+}
+
+int partial_sum_bits(const arch::ArchConfig& arch, std::int64_t rows) {
+  int growth = 0;
+  while ((std::int64_t(1) << growth) < rows) ++growth;
+  return arch.data.weight_bits + arch.data.activation_bits + growth;
+}
+
+std::int64_t programmed_crossbars(const MappingPlan& plan) {
+  std::vector<std::tuple<int, int, int>> slots;
+  slots.reserve(plan.tiles.size());
+  for (const CrossbarTile& t : plan.tiles)
+    slots.emplace_back(tile_round(plan, t), t.pe, t.crossbar);
+  std::sort(slots.begin(), slots.end());
+  return std::int64_t(std::unique(slots.begin(), slots.end()) - slots.begin());
+}
+
 std::vector<int> block_indices(const MappingPlan& plan) {
   // (round, pe, crossbar) -> blocks so far: each round programs its own.
   std::map<std::tuple<int, int, int>, int> next;
   std::vector<int> blocks;
   blocks.reserve(plan.tiles.size());
   for (const CrossbarTile& tile : plan.tiles) {
-    const int round = plan.layers[std::size_t(tile.layer)].round;
+    const int round = tile_round(plan, tile);
     blocks.push_back(next[{round, tile.pe, tile.crossbar}]++);
   }
   return blocks;
@@ -50,8 +69,8 @@ PlanTraffic estimate_traffic(const workloads::Network& network, const arch::Arch
     for (int source : network.layers[c].inputs) {
       if (source == workloads::kNetworkInput) continue;
       consumed[std::size_t(source)] = true;
-      const int r = plan.layers[c].round;
-      if (r != plan.layers[std::size_t(source)].round) {
+      for (int r = plan.layers[c].first_round; r <= plan.layers[c].round; ++r) {
+        if (plan.layers[std::size_t(source)].runs_in(r)) continue;
         to_global[std::size_t(source)] = true;
         auto& list = later_rounds[std::size_t(source)];
         if (std::find(list.begin(), list.end(), r) == list.end()) list.push_back(r);
@@ -73,9 +92,10 @@ PlanTraffic estimate_traffic(const workloads::Network& network, const arch::Arch
   for (std::size_t c = 0; c < layers; ++c) {
     const auto& inputs = network.layers[c].inputs;
     if (std::find(inputs.begin(), inputs.end(), workloads::kNetworkInput) == inputs.end()) continue;
-    if (std::find(input_rounds.begin(), input_rounds.end(), plan.layers[c].round) ==
-        input_rounds.end()) {
-      input_rounds.push_back(plan.layers[c].round);
+    for (int r = plan.layers[c].first_round; r <= plan.layers[c].round; ++r) {
+      if (std::find(input_rounds.begin(), input_rounds.end(), r) == input_rounds.end()) {
+        input_rounds.push_back(r);
+      }
     }
   }
   for (int r : input_rounds) distribute(workloads::kNetworkInput, r);
@@ -106,10 +126,7 @@ PlanTraffic estimate_traffic(const workloads::Network& network, const arch::Arch
       }
       continue;
     }
-    // Partial sums: weight + activation bits + the growth of a sum of K terms.
-    int growth = 0;
-    while ((std::int64_t(1) << growth) < lp.shape.rows) ++growth;
-    const int psum_bits = arch.data.weight_bits + bits + growth;
+    const int psum_bits = partial_sum_bits(arch, lp.shape.rows);
     for (const OutputGroup& group : lp.groups) {
       // One packet per part of its weight copy, of the part's windows.
       for (int p = group.replica; p < parts; p += lp.replicas) {
@@ -122,9 +139,15 @@ PlanTraffic estimate_traffic(const workloads::Network& network, const arch::Arch
         } else if (layer.type == workloads::LayerType::local) {
           row = int(group.matrix / layer.out.w);
         }
-        traffic.partial_sum_bytes +=
-            std::int64_t(group.contributors.size()) * bytes_for(vectors * group.cols, psum_bits);
-        send_row(group.reducer_pe, row, vectors * group.cols);
+        const std::int64_t psum_bytes = bytes_for(vectors * group.cols, psum_bits);
+        traffic.partial_sum_bytes += std::int64_t(group.contributors.size()) * psum_bytes;
+        // A chain carried across rounds: up to the global buffer, and back
+        // down to the next group of the chain (counted once, each way).
+        if (group.carry_out) {
+          traffic.carried_bytes += psum_bytes;
+        } else {
+          send_row(group.reducer_pe, row, vectors * group.cols);
+        }
       }
     }
   }

@@ -61,18 +61,24 @@ TEST_CASE("cli: a bad config names file, line and key, and leaves no stats file"
   CHECK_FALSE(std::filesystem::exists(stats + ".tmp"));
 }
 
-TEST_CASE("cli: a layer too large for the chip is refused without output", "[cli][errors]") {
+TEST_CASE("cli: a crossbar that cannot hold one weight is refused without output",
+          "[cli][errors]") {
+  // Layers larger than the chip run in rounds down to one tile per round;
+  // only a crossbar too narrow for a single weight leaves nothing to place:
+  // 4 columns against 4 slices of an 8-bit weight in 2-bit cells plus the
+  // offset scheme's reference column.
   Scratch scratch;
   const std::string stats = scratch.path("stats.json");
   const CliResult r = run_cli(scratch,
-                              "run --arch configs/tiny.yaml --net workloads/networks/deepface.yaml "
+                              "run --arch configs/tiny.yaml --net workloads/networks/lenet5.yaml "
+                              "--set crossbar.cols=4 --set crossbar.ou.cols=4 "
+                              "--set crossbar.adc.cols_muxed=4 --set crossbar.adc.per_crossbar=1 "
                               "--stats '" +
                                   stats + "'");
   CHECK(r.exit_code == 2);
   CHECK(lines(r.err) == 1);
-  // One tile per crossbar, even in rounds, DeepFace's C1 alone exceeds tiny.yaml.
-  CHECK(r.err.find("workloads/networks/deepface.yaml: layer '") != std::string::npos);
-  CHECK(r.err.find("(even alone, in a round of its own)") != std::string::npos);
+  CHECK(r.err.find("configs/tiny.yaml:") != std::string::npos);
+  CHECK(r.err.find("crossbar.cols: 4 columns cannot hold one 8-bit weight") != std::string::npos);
   CHECK_FALSE(std::filesystem::exists(stats));
 }
 

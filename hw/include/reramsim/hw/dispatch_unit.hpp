@@ -17,7 +17,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
+#include <tuple>
 #include <vector>
 
 #include "reramsim/hw/run_context.hpp"
@@ -56,17 +58,23 @@ class DispatchUnit : public sc_core::sc_module {
   std::int64_t descriptors_loaded() const;
   // Cycles spent reconfiguring between rounds (inside the inference).
   std::int64_t reprogramming_cycles() const { return m_reprogramming_cycles; }
+  // NoC bytes of that reconfiguration: the loads down the fat tree and the
+  // acknowledgements up the collection tree.
+  std::int64_t reprogramming_bytes() const { return m_reprogramming_bytes; }
   std::int64_t finish_cycle() const { return m_finish_cycle; }
   bool finished() const { return m_finished; }
 
  private:
   void run();
   void noc_in(tlm::tlm_generic_payload& payload, sc_core::sc_time& delay);
-  void configure(int round);
+  // Returns the NoC bytes it moved (loads down, acknowledgements up).
+  std::int64_t configure(int round);
   // Sends a source's rows (the network input, or a layer's output from the
   // global buffer) to the PEs of `round` that read them.
   void send_rows(int source, int round, int image);
   void send_row(int source, int image, int row, const std::vector<int>& readers);
+  // Sends the partial sums carried from earlier rounds to this round's groups.
+  void send_carried(int round, int image);
 
   RunContext& m_context;
   tlm_utils::tlm_quantumkeeper m_keeper;
@@ -78,9 +86,12 @@ class DispatchUnit : public sc_core::sc_module {
   // the global buffer (outputs read across rounds, network outputs).
   std::vector<std::vector<workloads::Tensor>> m_results;
   std::vector<std::vector<workloads::Tensor>> m_global;
+  // Partial sums of groups carried across rounds, by (image, layer, group, part).
+  std::map<std::tuple<int, int, int, int>, std::shared_ptr<const GroupValues>> m_carried;
   std::vector<std::int64_t> m_image_done;
   std::int64_t m_configured_cycle = 0;
   std::int64_t m_reprogramming_cycles = 0;
+  std::int64_t m_reprogramming_bytes = 0;
   std::int64_t m_finish_cycle = 0;
   bool m_finished = false;
 };

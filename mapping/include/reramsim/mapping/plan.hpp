@@ -51,6 +51,17 @@ struct CrossbarTile {
 struct OutputGroup {
   std::int64_t matrix = 0;
   int replica = 0;  // the weight copy whose parts it computes
+  // The round its tiles are programmed in: the layer's, except for a layer
+  // larger than the chip, whose groups spread over rounds of their own.
+  int round = 0;
+  // A group too tall for one round is cut by rows into a chain of groups in
+  // consecutive rounds, carried through the global buffer: all but the last
+  // send their partial sums up the collection tree (carry_out) instead of
+  // outputs, and the next in the chain receives them down the fat tree
+  // (carry_from, the index of that group in LayerPlan::groups) and adds them
+  // to its own before it requantizes.
+  bool carry_out = false;
+  int carry_from = -1;
   std::int64_t col_begin = 0;
   std::int64_t cols = 0;
   int reducer_pe = 0;
@@ -71,7 +82,10 @@ struct LayerPlan {
   // The round the layer runs in: a network larger than the chip runs in
   // rounds, the crossbars reprogrammed between them (001 Section VII.B's
   // partial networks); data crossing rounds goes through the global buffer.
+  // A layer larger than the chip spreads its output groups over rounds
+  // first_round .. round, which hold no other layer (OutputGroup::round).
   int round = 0;
+  int first_round = 0;
   // Global folding (001 Table III): the layer's outputs reach its readers in
   // the same round over the global network (up the collection tree, relayed
   // by the dispatch unit down the fat tree) instead of the mesh.
@@ -85,6 +99,8 @@ struct LayerPlan {
   // The layer has pruned outputs: its tiles skip columns, so the PE runs their
   // MVMs in the indexing filter's sparse form (R.conv.sparse, 001 Section V).
   bool sparse = false;
+
+  bool runs_in(int r) const { return first_round <= r && r <= round; }
 
   // The real matrix column of the k-th kept column of `matrix`.
   std::int64_t column(std::int64_t matrix, std::int64_t k) const {
@@ -104,6 +120,18 @@ struct MappingPlan {
   int pes_used = 0;
 };
 
+// The round a tile is programmed in (its group's).
+int tile_round(const MappingPlan& plan, const CrossbarTile& tile);
+
+// Width of a partial sum on the wire: the operands' bits plus the growth of a
+// sum of `rows` products (ceil(log2 rows)).
+int partial_sum_bits(const arch::ArchConfig& arch, std::int64_t rows);
+
+// Crossbars holding a tile, counted once per round they are programmed in
+// (MappingPlan::crossbars_used for a plan of one round): what cell
+// utilization divides by.
+std::int64_t programmed_crossbars(const MappingPlan& plan);
+
 // Each tile's block index within its crossbar: crossbars take their tiles in
 // plan order, so the k-th tile of a (pe, crossbar) in a round is its block k.
 std::vector<int> block_indices(const MappingPlan& plan);
@@ -117,15 +145,19 @@ int bit_group_input_bits(const arch::ArchConfig& arch, int bit_group, int bit_gr
 // (docs/mapping.md, "Communication"): the network input down the fat tree
 // once, each output group's partial sums from every contributing PE to its
 // reducer and its outputs to every other PE running a layer that reads
-// them over the mesh, the network outputs up the collection tree.
+// them over the mesh, the network outputs up the collection tree; with
+// rounds, data crossing them through the global buffer.
 // Per-packet rounding to whole bytes included.
 struct PlanTraffic {
   std::int64_t input_bytes = 0;
   std::int64_t activation_bytes = 0;
   std::int64_t partial_sum_bytes = 0;
   std::int64_t output_bytes = 0;
+  // Partial sums carried across rounds (a group cut over rounds), each way:
+  // up the collection tree to the global buffer, then down the fat tree.
+  std::int64_t carried_bytes = 0;
   std::int64_t total() const {
-    return input_bytes + activation_bytes + partial_sum_bytes + output_bytes;
+    return input_bytes + activation_bytes + partial_sum_bytes + output_bytes + 2 * carried_bytes;
   }
 };
 PlanTraffic estimate_traffic(const workloads::Network& network, const arch::ArchConfig& arch,
@@ -139,7 +171,8 @@ PlanTraffic estimate_traffic(const workloads::Network& network, const arch::Arch
 // across PEs; otherwise tiles fill PEs in order and a layer without weights
 // runs on the PE holding the previous weighted layer's first tile (PE 0
 // before any).
-// Throws workloads::InputError when the chip has too few crossbars.
+// A network larger than the chip runs in rounds (LayerPlan::round), a layer
+// larger than the chip in rounds of its own (OutputGroup::round).
 MappingPlan map_simple(const workloads::Network& network, const arch::ArchConfig& arch);
 
 }  // namespace reramsim::mapping
