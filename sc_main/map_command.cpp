@@ -36,7 +36,8 @@ ordered_json make_report(const arch::ArchConfig& arch, const workloads::Network&
   j["mapper"] = plan.mapper;
   j["candidate"] = {{"index", mapped.candidate_index}, {"tried", mapped.candidates_tried}};
   j["rounds"] = plan.rounds;  // weights reprogrammed between rounds
-  // No strategy of the mapper fit: rounds of one copy per layer instead.
+  // No strategy of the mapper fit at once: map_simple's rounds, each round's
+  // layers mapped by the mapper with the whole chip.
   j["rounds_fallback"] = mapped.rounds_fallback;
   j["crossbars"] = {{"chip", arch.total_crossbars()},
                     {"used", plan.crossbars_used},
@@ -129,7 +130,8 @@ int map_command(const std::vector<std::string>& args) {
   out << "  estimate       " << report["estimated_latency_cycles"].get<std::int64_t>()
       << " cycles, " << report["estimated_traffic_bytes"]["total"].get<std::int64_t>()
       << " bytes moved; " << report["rounds"].get<int>() << " round(s)"
-      << (mapped.rounds_fallback ? " of one copy per layer (nothing else fits the chip)" : "")
+      << (mapped.rounds_fallback ? " (nothing fits the chip at once; each round mapped on its own)"
+                                 : "")
       << "\n";
   out << "  mapped in      " << std::setprecision(1) << wall_ms << " ms (candidate "
       << mapped.candidate_index << " of " << mapped.candidates_tried << " tried)\n";

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <map>
 #include <numeric>
 #include <stdexcept>
 #include <string>
@@ -86,27 +87,35 @@ PartitionCandidate degrees_one(const Network& network, const arch::ArchConfig& a
                                std::vector<int>(lower_network(network, arch).size(), 1));
 }
 
-// map_simple's tiles as the packing they amount to: one block per crossbar,
-// at (0, 0), in tile order.
+// A plan's tiles as the packing they amount to: a block per tile, a virtual
+// crossbar per crossbar of each round, in order of first use (for
+// map_simple, one block per crossbar at (0, 0), in tile order).
 Packing packing_of(const MappingPlan& plan, const arch::ArchConfig& arch) {
   Packing p;
   p.feasible = true;
   p.budget = arch.total_crossbars();
   p.blocks.reserve(plan.tiles.size());
-  p.crossbars.reserve(plan.tiles.size());
+  std::map<std::tuple<int, int, int>, std::size_t> opened;  // (round, pe, crossbar)
   for (const CrossbarTile& t : plan.tiles) {
     MvmBlock b;
     b.layer = t.layer;
     b.matrix = t.matrix;
+    b.iw = t.replica;
+    b.ib = t.bit_group;
     b.row_begin = t.row_begin;
     b.rows = t.rows;
     b.col_begin = t.col_begin;
     b.cols = t.cols;
     b.physical_cols = t.cols * arch.weight_columns();
-    p.crossbars.push_back({{BlockPlacement{int(p.blocks.size()), 0, 0}}});
+    const auto [it, added] =
+        opened.try_emplace({tile_round(plan, t), t.pe, t.crossbar}, p.crossbars.size());
+    if (added) p.crossbars.emplace_back();
+    p.crossbars[it->second].blocks.push_back(
+        BlockPlacement{int(p.blocks.size()), t.xbar_row, t.xbar_col});
     p.blocks.push_back(b);
   }
   p.cells_used = plan.cells_used;
+  p.multi_layer_crossbars = plan.shared_crossbars;
   p.reference_cells = plan.reference_cells;
   return p;
 }
@@ -306,18 +315,135 @@ static void mark_global_links(const Network& network, const arch::ArchConfig& ar
   }
 }
 
-// A network no strategy of `mapper` fits: it runs in rounds of one copy per
-// layer (map_simple's rounds), or map_simple names the layer that cannot be
-// placed even alone.
-static MapResult rounds_fallback(const Network& network, const arch::ArchConfig& arch,
-                                 const std::string& mapper) {
+// The layers `members` (ascending) as a network of their own: inputs from
+// outside them become the network input, whose shape is the first such
+// source's. The layers keep their shapes, so lowering and the latency model
+// see them as in the whole network.
+static Network sub_network(const Network& network, const std::vector<int>& members) {
+  Network sub;
+  sub.name = network.name;
+  sub.file = network.file;
+  sub.source = network.source;
+  sub.input = network.input;
+  bool input_set = false;
+  std::vector<int> index(network.layers.size(), -1);
+  for (int l : members) {
+    Layer layer = network.layers[std::size_t(l)];
+    for (int& source : layer.inputs) {
+      const int inside = source == workloads::kNetworkInput ? -1 : index[std::size_t(source)];
+      if (inside < 0 && !input_set) {
+        sub.input = network.shape_of(source);
+        input_set = true;
+      }
+      source = inside >= 0 ? inside : workloads::kNetworkInput;
+    }
+    index[std::size_t(l)] = int(sub.layers.size());
+    sub.layers.push_back(std::move(layer));
+  }
+  return sub;
+}
+
+// A network no strategy of `mapper` fits in one go runs in map_simple's
+// rounds (one copy per layer fills each round; a layer larger than the chip
+// takes rounds of its own). Each round then holds a network that fits, so
+// the mapper maps that round's layers with the whole chip: its partitioning
+// or replication fills the crossbars one copy per layer leaves idle,
+// without adding a round. Rounds of a layer larger than the chip keep their
+// one copy.
+static MapResult map_in_rounds(const Network& network, const arch::ArchConfig& arch,
+                               const std::string& mapper) {
+  const MappingPlan base = map_simple(network, arch);
+  const std::size_t n_layers = network.layers.size();
   MapResult result;
-  result.candidate = degrees_one(network, arch);
-  result.plan = map_simple(network, arch);
-  result.plan.mapper = mapper;
-  result.packing = packing_of(result.plan, arch);
-  result.candidates_tried = 1;
   result.rounds_fallback = true;
+  result.candidates_tried = 1;
+  result.candidate = degrees_one(network, arch);
+  std::vector<std::vector<int>> members(std::size_t(base.rounds));
+  std::vector<bool> keep(std::size_t(base.rounds), false);
+  for (std::size_t l = 0; l < n_layers; ++l) {
+    const LayerPlan& lp = base.layers[l];
+    members[std::size_t(lp.round)].push_back(int(l));
+    if (lp.first_round != lp.round) {
+      for (int r = lp.first_round; r <= lp.round; ++r) keep[std::size_t(r)] = true;
+    }
+  }
+  // Per layer: the plan it comes from (null: `base`) and its index there.
+  std::vector<MapResult> rounds(std::size_t(base.rounds));
+  std::vector<const MapResult*> from(n_layers, nullptr);
+  std::vector<int> index_in(n_layers);
+  std::iota(index_in.begin(), index_in.end(), 0);
+  std::int64_t latency = 0;
+  for (std::size_t r = 0; r < members.size(); ++r) {
+    const bool weighted = std::any_of(members[r].begin(), members[r].end(), [&](int l) {
+      return network.layers[std::size_t(l)].has_weights();
+    });
+    const Network sub = sub_network(network, members[r]);
+    if (keep[r] || !weighted) {
+      latency += weighted ? degrees_one(sub, arch).latency : 0;
+      continue;
+    }
+    rounds[r] = map_network(sub, arch, mapper);
+    if (rounds[r].rounds_fallback) {
+      throw std::logic_error("map_in_rounds: a round of one copy per layer did not fit");
+    }
+    latency += rounds[r].candidate.latency;
+    for (std::size_t k = 0; k < members[r].size(); ++k) {
+      const std::size_t l = std::size_t(members[r][k]);
+      from[l] = &rounds[r];
+      index_in[l] = int(k);
+      result.candidate.degrees[l] = rounds[r].candidate.degrees[k];
+    }
+    result.plan.shared_crossbars += rounds[r].plan.shared_crossbars;
+  }
+  result.candidate.latency = latency;  // the rounds one after the other
+
+  // The merged plan: every layer's tiles and groups from its round's plan,
+  // in layer order, tile indices renumbered.
+  MappingPlan& plan = result.plan;
+  plan.mapper = mapper;
+  plan.rounds = base.rounds;
+  plan.layers.resize(n_layers);
+  for (std::size_t l = 0; l < n_layers; ++l) {
+    const MappingPlan& src = from[l] ? from[l]->plan : base;
+    const LayerPlan& sl = src.layers[std::size_t(index_in[l])];
+    LayerPlan lp = sl;
+    lp.layer = int(l);
+    lp.round = base.layers[l].round;
+    lp.first_round = base.layers[l].first_round;
+    lp.tiles.clear();
+    std::map<int, int> renumbered;
+    for (int t : sl.tiles) {
+      CrossbarTile tile = src.tiles[std::size_t(t)];
+      tile.layer = int(l);
+      renumbered[t] = int(plan.tiles.size());
+      lp.tiles.push_back(int(plan.tiles.size()));
+      plan.tiles.push_back(tile);
+      if (!from[l]) {  // map_simple's one tile per crossbar
+        plan.cells_used +=
+            tile.rows * (tile.cols * arch.weight_columns() + arch.reference_columns());
+        plan.reference_cells += tile.rows * arch.reference_columns();
+      }
+    }
+    for (OutputGroup& g : lp.groups) {
+      for (int& t : g.tiles) t = renumbered.at(t);
+      if (from[l]) g.round = lp.round;
+    }
+    plan.layers[l] = std::move(lp);
+  }
+  for (const MapResult& r : rounds) {
+    plan.cells_used += r.plan.cells_used;
+    plan.reference_cells += r.plan.reference_cells;
+  }
+  std::vector<std::pair<int, int>> slots;
+  for (const CrossbarTile& t : plan.tiles) slots.emplace_back(t.pe, t.crossbar);
+  sort_unique(slots);
+  plan.crossbars_used = std::int64_t(slots.size());
+  std::vector<int> pes;
+  for (const LayerPlan& lp : plan.layers) pes.insert(pes.end(), lp.pes.begin(), lp.pes.end());
+  sort_unique(pes);
+  plan.pes_used = int(pes.size());
+  result.candidate.crossbars = programmed_crossbars(plan);
+  result.packing = packing_of(plan, arch);
   return result;
 }
 
@@ -356,7 +482,7 @@ MapResult map_network(const Network& network, const arch::ArchConfig& arch,
     PackChoice choice = pack_first_fitting(network, arch, candidates, available);
     if (choice.candidate < 0) {
       // Not even packed at degrees 1: rounds of one copy per layer.
-      return rounds_fallback(network, arch, mapper);
+      return map_in_rounds(network, arch, mapper);
     }
     result.candidate_index = choice.candidate;
     result.candidates_tried = choice.candidate + 1;
@@ -364,7 +490,7 @@ MapResult map_network(const Network& network, const arch::ArchConfig& arch,
     result.packing = std::move(choice.packing);
   } else {
     const std::int64_t minimum = replication_minimum_crossbars(network, arch);
-    if (minimum > available) return rounds_fallback(network, arch, mapper);
+    if (minimum > available) return map_in_rounds(network, arch, mapper);
     if (mapper == "local" || mapper == "folding") {
       // Algorithm 3 from one copy of every layer, the same start and the
       // same one-crossbar-per-piece count as the baselines.

@@ -404,23 +404,33 @@ TEST_CASE("cli: a layer larger than the chip runs in rounds, partial sums carrie
   const auto batch = run_stats(scratch, "tiny", "lenet_caffe", small + " --batch 2");
   CHECK(batch["functional"]["matches_reference"] == true);
 
-  const std::string report = scratch.path("map.json");
-  const CliResult r =
-      run_cli(scratch, "map --arch configs/tiny.yaml --net workloads/networks/lenet_caffe.yaml " +
-                           small + " --report '" + report + "'");
-  REQUIRE(r.exit_code == 0);
-  const auto traffic = nlohmann::json::parse(read_file(report))["estimated_traffic_bytes"];
-  const std::int64_t carried = traffic["carried_partial_sums_each_way"].get<std::int64_t>();
-  CHECK(carried > 0);
-  const auto& noc = fast["noc"]["networks"];
-  CHECK(noc["mesh"]["bytes"].get<std::int64_t>() ==
-        traffic["activations"].get<std::int64_t>() + traffic["partial_sums"].get<std::int64_t>());
-  // Down the fat tree and up the collection tree: inputs, outputs, the
-  // carried sums each way, and the reconfiguration of rounds 1 on.
-  CHECK(noc["fat_tree"]["bytes"].get<std::int64_t>() +
-            noc["collection"]["bytes"].get<std::int64_t>() ==
-        traffic["input"].get<std::int64_t>() + traffic["outputs"].get<std::int64_t>() +
-            2 * carried + fast["programming"]["reprogramming_bytes"].get<std::int64_t>());
+  // The simple mapper's rounds, and SPATEM's partitioning inside the rounds
+  // that hold no layer larger than the chip.
+  for (const std::string mapper : {"simple", "spatem"}) {
+    CAPTURE(mapper);
+    const std::string report = scratch.path("map.json");
+    const CliResult r = run_cli(scratch,
+                                "map --arch configs/tiny.yaml --net "
+                                "workloads/networks/lenet_caffe.yaml --mapper " +
+                                    mapper + " " + small + " --report '" + report + "'");
+    REQUIRE(r.exit_code == 0);
+    const auto traffic = nlohmann::json::parse(read_file(report))["estimated_traffic_bytes"];
+    const std::int64_t carried = traffic["carried_partial_sums_each_way"].get<std::int64_t>();
+    CHECK(carried > 0);
+    const auto stats = mapper == "simple" ? fast
+                                          : run_stats(scratch, "tiny", "lenet_caffe",
+                                                      small + " --mapper " + mapper);
+    CHECK(stats["functional"]["matches_reference"] == true);
+    const auto& noc = stats["noc"]["networks"];
+    CHECK(noc["mesh"]["bytes"].get<std::int64_t>() ==
+          traffic["activations"].get<std::int64_t>() + traffic["partial_sums"].get<std::int64_t>());
+    // Down the fat tree and up the collection tree: inputs, outputs, the
+    // carried sums each way, and the reconfiguration of rounds 1 on.
+    CHECK(noc["fat_tree"]["bytes"].get<std::int64_t>() +
+              noc["collection"]["bytes"].get<std::int64_t>() ==
+          traffic["input"].get<std::int64_t>() + traffic["outputs"].get<std::int64_t>() +
+              2 * carried + stats["programming"]["reprogramming_bytes"].get<std::int64_t>());
+  }
 }
 
 TEST_CASE("cli: batch mode pipelines images through the chip at the slowest stage's rate",

@@ -58,7 +58,8 @@ void check_tiles(const MappingPlan& plan, const workloads::Network& network,
   const std::int64_t wc = arch.weight_columns();
   const std::int64_t usable = arch.crossbar.cols - arch.reference_columns();
   std::map<std::tuple<int, std::int64_t, int, int>, std::vector<Rect>> copies;
-  std::map<std::pair<int, int>, std::vector<int>> crossbars;  // (pe, crossbar) -> tiles
+  // (round, pe, crossbar) -> tiles: each round programs the crossbars anew.
+  std::map<std::tuple<int, int, int>, std::vector<int>> crossbars;
   for (std::size_t i = 0; i < plan.tiles.size(); ++i) {
     const CrossbarTile& t = plan.tiles[i];
     REQUIRE(t.pe >= 0);
@@ -71,7 +72,7 @@ void check_tiles(const MappingPlan& plan, const workloads::Network& network,
     REQUIRE(t.xbar_col + t.cols * wc <= usable);
     copies[{t.layer, t.matrix, t.replica, t.bit_group}].push_back(
         {t.row_begin, t.row_begin + t.rows, t.col_begin, t.col_begin + t.cols});
-    crossbars[{t.pe, t.crossbar}].push_back(int(i));
+    crossbars[{mapping::tile_round(plan, t), t.pe, t.crossbar}].push_back(int(i));
   }
   std::size_t expected_copies = 0;
   for (std::size_t l = 0; l < network.layers.size(); ++l) {
@@ -122,7 +123,8 @@ void check_tiles(const MappingPlan& plan, const workloads::Network& network,
     }
     for (std::size_t a = 0; a < regions.size(); ++a) {
       for (std::size_t b = a + 1; b < regions.size(); ++b) {
-        INFO("PE " << slot.first << " crossbar " << slot.second);
+        INFO("round " << std::get<0>(slot) << " PE " << std::get<1>(slot) << " crossbar "
+                      << std::get<2>(slot));
         REQUIRE_FALSE(overlap(regions[a], regions[b]));
       }
     }
@@ -134,7 +136,7 @@ void check_tiles(const MappingPlan& plan, const workloads::Network& network,
     reference += arch.reference_columns() * std::count(row_used.begin(), row_used.end(), true);
     if (layers.size() > 1) ++shared;
   }
-  CHECK(plan.crossbars_used == std::int64_t(crossbars.size()));
+  CHECK(mapping::programmed_crossbars(plan) == std::int64_t(crossbars.size()));
   CHECK(plan.shared_crossbars == shared);
   CHECK(plan.reference_cells == reference);
   CHECK(plan.cells_used == cells + reference);
@@ -530,15 +532,32 @@ TEST_CASE("mapper: an unknown mapper name is refused with the valid names", "[ma
 TEST_CASE("mapper: a network too large for the chip runs in rounds, every mapper",
           "[mapping][mapper]") {
   // LeNet-5 on tiny.yaml shrunk to 64 crossbars (77 needed at one copy per
-  // layer): every mapper falls back to the simple mapper's two rounds.
+  // layer): every mapper takes the simple mapper's two rounds (C1..C5 with
+  // 63 crossbars, then F6 and OUT with 14), then maps each round's layers
+  // with the whole chip, so the replicating mappers copy or split layers
+  // into the crossbars one copy leaves idle (round 0's last one fits a copy
+  // of C1; F6 and OUT have one window, so only SPATEM can split them).
   auto small = config("tiny");
   small.chip.pe_x = 4;
   small.chip.pe_y = 2;
+  const auto network = net("lenet5");
   for (const std::string& m : mapping::mapper_names()) {
     INFO(m);
-    const auto result = mapping::map_network(net("lenet5"), small, m);
-    CHECK(result.plan.rounds == 2);
+    const auto result = mapping::map_network(network, small, m);
+    const auto& plan = result.plan;
+    CHECK(plan.rounds == 2);
     CHECK(result.rounds_fallback == (m != "simple"));
+    const std::vector<int> rounds = {0, 0, 0, 0, 0, 1, 1};
+    for (std::size_t l = 0; l < rounds.size(); ++l) CHECK(plan.layers[l].round == rounds[l]);
+    check_tiles(plan, network, small, result.candidate);
+    std::vector<std::int64_t> tiles_per_round(2, 0);
+    for (const auto& t : plan.tiles) ++tiles_per_round[std::size_t(mapping::tile_round(plan, t))];
+    if (m == "simple") {
+      CHECK(tiles_per_round == std::vector<std::int64_t>{63, 14});
+    } else {
+      CHECK(tiles_per_round[0] + tiles_per_round[1] > 77);  // a copy or a split more
+    }
+    CHECK(mapping::programmed_crossbars(plan) <= 2 * 64);
   }
 }
 

@@ -44,7 +44,11 @@ struct MapResult {
   // degrees 1) to `candidate`; empty for the other mappers.
   std::vector<ReallocationStep> reallocation;
   // The network did not fit the chip with any of the mapper's strategies:
-  // the plan is rounds of one copy per layer (map_simple).
+  // it runs in map_simple's rounds (one copy per layer fills each), and the
+  // mapper maps each round's layers with the whole chip (a round holding a
+  // layer larger than the chip keeps one copy). `candidate` then holds each
+  // layer's degrees in its round and the rounds' estimates summed, `packing`
+  // every round's crossbars in turn; `reallocation` stays empty.
   bool rounds_fallback = false;
 };
 
@@ -58,8 +62,8 @@ struct MapResult {
 //   crossbars, then pack, assign and make_plan;
 // - "local": Re-ReRAM's Algorithm 3 (reallocate) at the chip's crossbars,
 //   then pack, Algorithm 2's placement (local_assignment) and make_plan.
-// Throws workloads::InputError naming the network file, the mapper and the
-// crossbars needed against those available when nothing fits;
+// A network no strategy fits at once runs in map_simple's rounds, each
+// round mapped on its own (MapResult::rounds_fallback). Throws
 // std::invalid_argument for an unknown mapper (the message lists the valid
 // ones).
 MapResult map_network(const workloads::Network& network, const arch::ArchConfig& arch,
