@@ -53,13 +53,14 @@ reproduce-spatem: build
 
 # Re-ReRAM's evaluation (001_ea7aef8f81a45a7e.txt, Section XI): LeNet-5 and
 # ResNet-34 on the Re-ReRAM chip, BatchNorm folded and executed, the simple
-# mapper and Re-ReRAM's local mapper (Algorithms 2 and 3). Per point the
+# mapper, Re-ReRAM's local mapper (Algorithms 2 and 3) and its global
+# folding (Fig. 11, Table III). Per point the
 # statistics (NAME.stats.json) and the mapping report (NAME.map.json), a
 # heat map of per-PE busy time, the sweep's CSV and a table.
 reproduce-rereram: build
 	mkdir -p out/rereram
 	set -e; \
-	mappers=simple,local; \
+	mappers=simple,local,folding; \
 	$(RERAMSIM) sweep --arch configs/re-reram.yaml \
 	    --net $(subst $(space),$(comma),$(RERERAM_NETS:%=workloads/networks/%.yaml)) \
 	    --mapper $$mappers --set pe.batchnorm=fold,execute --jobs 2 --out out/rereram/results.csv; \

@@ -81,6 +81,56 @@ int anchor_pe(const MappingPlan& plan, int layer_or_input) {
   return 0;
 }
 
+// A packing's crossbars run their blocks one after the other (each block's
+// OU steps for each of its windows and input cycles), so no layer finishes
+// before its busiest crossbar has run every block it holds: the longest
+// such sum, a bound the latency model (one block per crossbar) does not see.
+std::int64_t shared_crossbar_bound(const Network& network, const arch::ArchConfig& arch,
+                                   const PartitionCandidate& candidate, const Packing& packing) {
+  const auto ceil_div = [](std::int64_t a, std::int64_t b) { return (a + b - 1) / b; };
+  std::int64_t longest = 0;
+  for (const VirtualCrossbar& xbar : packing.crossbars) {
+    std::int64_t busy = 0;
+    for (const BlockPlacement& placed : xbar.blocks) {
+      const MvmBlock& b = packing.blocks[std::size_t(placed.block)];
+      const PartitionDegrees& d = candidate.degrees[std::size_t(b.layer)];
+      const std::int64_t vectors = workloads::lower(network.layers[std::size_t(b.layer)]).vectors;
+      const std::int64_t steps =
+          ceil_div(b.rows, arch.crossbar.ou.rows) *
+          ceil_div(b.physical_cols + arch.reference_columns(), arch.crossbar.ou.cols);
+      busy += ceil_div(vectors, d.iw) * ceil_div(arch.input_cycles(), d.ib) * steps *
+              arch.latency.ou_step;
+    }
+    longest = std::max(longest, busy);
+  }
+  return longest;
+}
+
+// Reconfiguring the chip between rounds, as the dispatch unit does it: every
+// weight of the round down the fat tree's root link, then the crossbars
+// write their rows (all in parallel, a row at a time).
+std::int64_t reprogramming_estimate(const MappingPlan& plan, const arch::ArchConfig& arch) {
+  std::map<int, std::int64_t> bits;  // per round
+  std::map<std::tuple<int, int, int>, std::int64_t> rows;  // per (round, pe, crossbar)
+  for (const CrossbarTile& t : plan.tiles) {
+    const int round = tile_round(plan, t);
+    bits[round] += t.rows * t.cols * arch.data.weight_bits;
+    rows[{round, t.pe, t.crossbar}] += t.rows;
+  }
+  std::map<int, std::int64_t> most_rows;
+  for (const auto& [slot, n] : rows) {
+    auto& m = most_rows[std::get<0>(slot)];
+    m = std::max(m, n);
+  }
+  std::int64_t cycles = 0;
+  for (const auto& [round, b] : bits) {
+    if (round == 0) continue;  // the first configuration precedes inference
+    cycles += (b + arch.noc.link_width_bits - 1) / arch.noc.link_width_bits +
+              most_rows[round] * arch.latency.weight_write_row;
+  }
+  return cycles;
+}
+
 // Every degree 1, with the partitioner's crossbars, reduction and latency.
 PartitionCandidate degrees_one(const Network& network, const arch::ArchConfig& arch) {
   return replication_candidate(network, arch,
@@ -395,7 +445,7 @@ static MapResult map_in_rounds(const Network& network, const arch::ArchConfig& a
     }
     result.plan.shared_crossbars += rounds[r].plan.shared_crossbars;
   }
-  result.candidate.latency = latency;  // the rounds one after the other
+  result.candidate.latency = latency;  // the rounds one after the other, reconfigured between
 
   // The merged plan: every layer's tiles and groups from its round's plan,
   // in layer order, tile indices renumbered.
@@ -443,6 +493,7 @@ static MapResult map_in_rounds(const Network& network, const arch::ArchConfig& a
   sort_unique(pes);
   plan.pes_used = int(pes.size());
   result.candidate.crossbars = programmed_crossbars(plan);
+  result.candidate.latency += reprogramming_estimate(plan, arch);
   result.packing = packing_of(plan, arch);
   return result;
 }
@@ -483,6 +534,18 @@ MapResult map_network(const Network& network, const arch::ArchConfig& arch,
     if (choice.candidate < 0) {
       // Not even packed at degrees 1: rounds of one copy per layer.
       return map_in_rounds(network, arch, mapper);
+    }
+    if (candidates[std::size_t(choice.candidate)].degrees == ones.degrees &&
+        std::int64_t(choice.packing.blocks.size()) > choice.packing.crossbars_used()) {
+      // It fits only with blocks sharing crossbars, which then take turns:
+      // rounds with a crossbar per block may be faster, reprogramming
+      // included. The faster by estimate wins (docs/mapping.md, "Rounds").
+      const std::int64_t packed =
+          std::max(candidates[std::size_t(choice.candidate)].latency,
+                   shared_crossbar_bound(network, arch, candidates[std::size_t(choice.candidate)],
+                                         choice.packing));
+      MapResult in_rounds = map_in_rounds(network, arch, mapper);
+      if (in_rounds.candidate.latency < packed) return in_rounds;
     }
     result.candidate_index = choice.candidate;
     result.candidates_tried = choice.candidate + 1;
