@@ -65,6 +65,8 @@ ordered_json make_report(const arch::ArchConfig& arch, const workloads::Network&
     entry["degrees"] = {{"hwm", d.hwm}, {"wwm", d.wwm}, {"iw", d.iw}, {"ib", d.ib}};
     entry["tiles"] = lp.tiles.size();
     entry["output_groups"] = lp.groups.size();
+    // The rounds it runs in: one, or several for a layer larger than the chip.
+    entry["rounds"] = {lp.first_round, lp.round};
     entry["pes"] = lp.pes;
     if (layer.has_weights() && !lp.tiles.empty()) {
       entry["estimated_cycles"] =

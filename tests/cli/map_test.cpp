@@ -167,3 +167,18 @@ TEST_CASE("map: global folding sends far layers' outputs over the global network
   CHECK(fine["latency_cycles"] == fast["latency_cycles"]);
   CHECK(fine["noc"] == fast["noc"]);
 }
+
+TEST_CASE("map: the report gives the rounds each layer runs in", "[cli][map]") {
+  // lenet_caffe on tiny.yaml (mapping tests, by hand): conv1 to pool2 in
+  // round 0, ip1 (442 crossbars against 128) over rounds 1 to 4, ip2 in 5.
+  Scratch scratch;
+  const auto report = map_report(scratch, "tiny", "lenet_caffe", "simple");
+  CHECK(report["rounds"] == 6);
+  CHECK(report["rounds_fallback"] == false);
+  const std::vector<std::pair<int, int>> rounds = {{0, 0}, {0, 0}, {0, 0}, {0, 0}, {1, 4}, {5, 5}};
+  REQUIRE(report["layers"].size() == rounds.size());
+  for (std::size_t l = 0; l < rounds.size(); ++l) {
+    CHECK(report["layers"][l]["rounds"][0] == rounds[l].first);
+    CHECK(report["layers"][l]["rounds"][1] == rounds[l].second);
+  }
+}
