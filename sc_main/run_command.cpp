@@ -140,12 +140,10 @@ int run_command(const std::vector<std::string>& args) {
       image_references.push_back(workloads::reference_forward(other, false));
     }
   }
-  // A plan of several rounds has a set of programs per round.
-  std::vector<std::vector<mapping::PeProgram>> programs;
-  for (int round = 0; round < plan.rounds; ++round) {
-    programs.push_back(mapping::make_programs(network, arch, plan, qnet, round));
-  }
   const auto reference_done = std::chrono::steady_clock::now();
+  // A plan of several rounds has a set of programs per round.
+  std::vector<std::vector<mapping::PeProgram>> programs =
+      mapping::make_round_programs(network, arch, plan, qnet);
 
   noc::ActivityTrace trace;
   hw::RunContext context(arch, network, qnet, plan);

@@ -161,9 +161,13 @@ Instruction control(COp op, std::uint32_t src, std::uint32_t des) {
 
 }  // namespace
 
-std::vector<PeProgram> make_programs(const workloads::Network& network,
-                                     const arch::ArchConfig& arch, const MappingPlan& plan,
-                                     const workloads::QuantizedNetwork& qnet, int round) {
+namespace {
+
+std::vector<PeProgram> programs_of_round(const workloads::Network& network,
+                                         const arch::ArchConfig& arch, const MappingPlan& plan,
+                                         const workloads::QuantizedNetwork& qnet, int round,
+                                         const std::vector<int>& blocks,
+                                         const std::vector<LayerEstimate>& estimates) {
   std::vector<PeProgram> programs(std::size_t(arch.chip.pes()));
   std::vector<ProgramBuilder> builders;
   for (auto& p : programs) builders.emplace_back(p);
@@ -267,7 +271,6 @@ std::vector<PeProgram> make_programs(const workloads::Network& network,
   // Per PE, by (layer, replica): a PE holding tiles of several weight copies
   // of a layer runs each copy's parts with that copy's tiles.
   std::vector<std::map<std::pair<int, int>, LayerCode>> code(programs.size());
-  const std::vector<int> blocks = block_indices(plan);
   for (std::size_t li = 0; li < layers; ++li) {
     if (!in_round(int(li))) continue;
     const Layer& layer = network.layers[li];
@@ -280,15 +283,26 @@ std::vector<PeProgram> make_programs(const workloads::Network& network,
     for (int pe : lp.pes) {
       if (!layer.has_weights()) replicas_on[pe] = {0};
     }
+    // The round's tiles (a layer spread over rounds has most in others) and
+    // groups, by PE (a group under its reducer and its contributors).
+    std::map<int, std::vector<int>> tiles_on;
     for (int t : lp.tiles) {
       const CrossbarTile& tile = plan.tiles[std::size_t(t)];
-      if (tile_round(plan, tile) != round) continue;  // a layer spread over rounds
+      if (tile_round(plan, tile) != round) continue;
+      tiles_on[tile.pe].push_back(t);
       auto& list = replicas_on[tile.pe];
       if (std::find(list.begin(), list.end(), tile.replica) == list.end()) {
         list.push_back(tile.replica);
       }
     }
     for (auto& [pe, list] : replicas_on) std::sort(list.begin(), list.end());
+    std::map<int, std::vector<int>> groups_on;
+    for (std::size_t g = 0; g < lp.groups.size(); ++g) {
+      const OutputGroup& group = lp.groups[g];
+      if (group.round != round) continue;
+      groups_on[group.reducer_pe].push_back(int(g));
+      for (int pe : group.contributors) groups_on[pe].push_back(int(g));
+    }
     for (const auto& [pe, replica_list] : replicas_on)
       for (int replica : replica_list) {
         ProgramBuilder& b = builders[std::size_t(pe)];
@@ -333,11 +347,9 @@ std::vector<PeProgram> make_programs(const workloads::Network& network,
           std::map<int, bool> group_started;
           std::vector<std::uint32_t> later_tiles;  // not the first of their group here
           const ROp rop = layer.type == LayerType::fc ? ROp::fc : ROp::conv;
-          for (int t : lp.tiles) {
+          for (int t : tiles_on[pe]) {
             const CrossbarTile& tile = plan.tiles[std::size_t(t)];
-            if (tile.pe != pe || tile.replica != replica || tile_round(plan, tile) != round) {
-              continue;
-            }
+            if (tile.replica != replica) continue;
             const std::uint32_t tile_desc = b.tile_entry(plan, t, blocks[std::size_t(t)]);
             Instruction mvm = isa::make(rop);
             mvm.sparse = lp.sparse ? 1 : 0;
@@ -356,13 +368,10 @@ std::vector<PeProgram> make_programs(const workloads::Network& network,
           for (std::uint32_t tile_desc : later_tiles) {
             body->push_back(a_op(AOp::add, Buffer::acc, Buffer::acc, Buffer::acc, tile_desc));
           }
-          for (std::size_t g = 0; g < lp.groups.size(); ++g) {
-            const OutputGroup& group = lp.groups[g];
-            if (group.replica != replica || group.round != round) continue;
-            const bool reduces = group.reducer_pe == pe;
-            const bool contributes = std::find(group.contributors.begin(), group.contributors.end(),
-                                               pe) != group.contributors.end();
-            if (!reduces && !contributes) continue;
+          for (const int g : groups_on[pe]) {
+            const OutputGroup& group = lp.groups[std::size_t(g)];
+            if (group.replica != replica) continue;
+            const bool contributes = group.reducer_pe != pe;
             const std::uint32_t group_desc = b.group_entry(int(li), int(g), ql.shift);
             b.entry(group_desc).replicas = lp.replicas;
             if (contributes) {
@@ -417,7 +426,7 @@ std::vector<PeProgram> make_programs(const workloads::Network& network,
 
   // Each PE's program: a loop when it holds one layer whose every part sends
   // to the same PEs; otherwise the ordering step's interleaving of parts.
-  const std::vector<std::vector<Block>> order = order_blocks(network, arch, plan, round);
+  const std::vector<std::vector<Block>> order = order_blocks(network, arch, plan, round, estimates);
   for (std::size_t pe = 0; pe < programs.size(); ++pe) {
     ProgramBuilder& b = builders[pe];
     const auto emit_part = [&](const std::vector<Instruction>& list, int part) {
@@ -473,6 +482,29 @@ std::vector<PeProgram> make_programs(const workloads::Network& network,
                               std::to_string(programs[pe].table.size()) +
                               " descriptor entries; the ISA addresses 1024");
     }
+  }
+  return programs;
+}
+
+}  // namespace
+
+std::vector<PeProgram> make_programs(const workloads::Network& network,
+                                     const arch::ArchConfig& arch, const MappingPlan& plan,
+                                     const workloads::QuantizedNetwork& qnet, int round) {
+  return programs_of_round(network, arch, plan, qnet, round, block_indices(plan),
+                           estimate_parts(network, arch, plan));
+}
+
+std::vector<std::vector<PeProgram>> make_round_programs(const workloads::Network& network,
+                                                        const arch::ArchConfig& arch,
+                                                        const MappingPlan& plan,
+                                                        const workloads::QuantizedNetwork& qnet) {
+  const std::vector<int> blocks = block_indices(plan);
+  const std::vector<LayerEstimate> estimates = estimate_parts(network, arch, plan);
+  std::vector<std::vector<PeProgram>> programs;
+  programs.reserve(std::size_t(plan.rounds));
+  for (int round = 0; round < plan.rounds; ++round) {
+    programs.push_back(programs_of_round(network, arch, plan, qnet, round, blocks, estimates));
   }
   return programs;
 }

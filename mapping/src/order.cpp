@@ -213,7 +213,12 @@ std::vector<LayerEstimate> estimate_parts(const workloads::Network& network,
 std::vector<std::vector<Block>> order_blocks(const workloads::Network& network,
                                              const arch::ArchConfig& arch, const MappingPlan& plan,
                                              int round) {
-  const std::vector<LayerEstimate> est = estimate_parts(network, arch, plan);
+  return order_blocks(network, arch, plan, round, estimate_parts(network, arch, plan));
+}
+
+std::vector<std::vector<Block>> order_blocks(const workloads::Network& network,
+                                             const arch::ArchConfig& arch, const MappingPlan& plan,
+                                             int round, const std::vector<LayerEstimate>& est) {
   using Key = std::tuple<std::int64_t, int, int, int>;  // time, layer, part, back
   std::vector<std::vector<std::pair<Key, Block>>> keyed(std::size_t(arch.chip.pes()));
   for (std::size_t li = 0; li < network.layers.size(); ++li) {

@@ -10,10 +10,6 @@
 
 namespace reramsim::mapping {
 
-int tile_round(const MappingPlan& plan, const CrossbarTile& tile) {
-  return plan.layers[std::size_t(tile.layer)].groups[std::size_t(tile.group)].round;
-}
-
 int partial_sum_bits(const arch::ArchConfig& arch, std::int64_t rows) {
   int growth = 0;
   while ((std::int64_t(1) << growth) < rows) ++growth;

@@ -91,5 +91,9 @@ struct Block {
 std::vector<std::vector<Block>> order_blocks(const workloads::Network& network,
                                              const arch::ArchConfig& arch, const MappingPlan& plan,
                                              int round = 0);
+// The same from the plan's estimate_parts, computed once for every round.
+std::vector<std::vector<Block>> order_blocks(const workloads::Network& network,
+                                             const arch::ArchConfig& arch, const MappingPlan& plan,
+                                             int round, const std::vector<LayerEstimate>& est);
 
 }  // namespace reramsim::mapping

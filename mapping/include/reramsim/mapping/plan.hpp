@@ -121,7 +121,9 @@ struct MappingPlan {
 };
 
 // The round a tile is programmed in (its group's).
-int tile_round(const MappingPlan& plan, const CrossbarTile& tile);
+inline int tile_round(const MappingPlan& plan, const CrossbarTile& tile) {
+  return plan.layers[std::size_t(tile.layer)].groups[std::size_t(tile.group)].round;
+}
 
 // Width of a partial sum on the wire: the operands' bits plus the growth of a
 // sum of `rows` products (ceil(log2 rows)).

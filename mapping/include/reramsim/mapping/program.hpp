@@ -89,5 +89,12 @@ struct PeProgram {
 std::vector<PeProgram> make_programs(const workloads::Network& network,
                                      const arch::ArchConfig& arch, const MappingPlan& plan,
                                      const workloads::QuantizedNetwork& qnet, int round = 0);
+// Every round's programs, [round][pe]: make_programs for each round, the
+// work that does not depend on the round (block indices, the ordering
+// step's estimates) done once, so thousands of rounds stay cheap.
+std::vector<std::vector<PeProgram>> make_round_programs(const workloads::Network& network,
+                                                        const arch::ArchConfig& arch,
+                                                        const MappingPlan& plan,
+                                                        const workloads::QuantizedNetwork& qnet);
 
 }  // namespace reramsim::mapping
