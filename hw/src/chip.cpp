@@ -29,6 +29,14 @@ Chip::Chip(sc_core::sc_module_name name, RunContext& context,
   m_noc->deliver_socket[std::size_t(pes)]->bind(m_dispatch->noc_in_socket);
 }
 
+Chip::~Chip() {
+  // SystemC unregisters a port or export by searching its registry from the
+  // most recent one; destroying the PEs (tens of thousands of sockets on a
+  // large chip) in the reverse of their construction order keeps each
+  // search at the registry's end instead of quadratic.
+  while (!m_pes.empty()) m_pes.pop_back();
+}
+
 std::vector<std::vector<std::vector<TileWeights>>> Chip::weight_blocks() const {
   const auto& plan = m_context.plan;
   const auto& qnet = m_context.qnet;

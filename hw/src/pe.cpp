@@ -62,6 +62,18 @@ Pe::Pe(sc_core::sc_module_name name, int id, RunContext& context)
   SC_THREAD(run);
 }
 
+Pe::~Pe() {
+  // Sockets and crossbars go in the reverse of their construction order, so
+  // that SystemC's port and export registries, searched from their most
+  // recent entry, find each at once (see Chip::~Chip).
+  while (!m_crossbars.empty()) {
+    crossbar_socket.pop_back();
+    m_crossbars.pop_back();
+  }
+  m_alu.reset();
+  m_conv_buffer.reset();
+}
+
 void Pe::load_program(mapping::PeProgram program) {
   m_program = std::move(program);
 }

@@ -46,6 +46,7 @@ class Pe : public sc_core::sc_module {
 
   SC_HAS_PROCESS(Pe);
   Pe(sc_core::sc_module_name name, int id, RunContext& context);
+  ~Pe() override;
 
   // The PE will be configured at run time, once per round it takes part in:
   // it waits for its C.wload, C.ifetch and C.dload from the dispatch unit,
