@@ -19,7 +19,7 @@
 
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_target_socket.h>
+#include <tlm_utils/passthrough_target_socket.h>
 
 #include <cstdint>
 #include <memory>
@@ -47,7 +47,7 @@ class MvmExtension : public tlm::tlm_extension<MvmExtension> {
 
 class Crossbar : public sc_core::sc_module {
  public:
-  tlm_utils::simple_target_socket<Crossbar> mvm_socket;
+  tlm_utils::passthrough_target_socket<Crossbar> mvm_socket;
 
   Crossbar(sc_core::sc_module_name name, RunContext& context);
 
