@@ -91,17 +91,25 @@ CrossbarDatapath::CrossbarDatapath(const DatapathParams& params, std::vector<std
   while ((std::int64_t(1) << growth) < rows) ++growth;
   m_narrow_exact = p.weight_bits + p.activation_bits + growth <= 31;
 
+  // One pass over the rows (a chip programs tens of millions of weights):
+  // the range over all of them, checked once, and the column sums.
   const std::int64_t half = std::int64_t(1) << (p.weight_bits - 1);
   m_column_sum.assign(std::size_t(cols), 0);
-  for (std::int64_t i = 0; i < rows * cols; ++i) {
-    const std::int64_t w = m_weights[std::size_t(i)];
-    if (w < -half || w >= half) {  // the message is built only on failure: this loop is hot
-      require(false, "weight " + std::to_string(w) + " outside " + std::to_string(p.weight_bits) +
-                         "-bit range");
+  std::int16_t lo = 0;
+  std::int16_t hi = 0;
+  for (std::int64_t r = 0; r < rows; ++r) {
+    const std::int16_t* w = m_weights.data() + r * cols;
+    for (std::int64_t n = 0; n < cols; ++n) {
+      lo = std::min(lo, w[n]);
+      hi = std::max(hi, w[n]);
+      m_column_sum[std::size_t(n)] += w[n];
     }
-    m_column_sum[std::size_t(i % cols)] += w;
-    m_max_abs_weight = std::max(m_max_abs_weight, w < 0 ? -w : w);
   }
+  if (lo < -half || hi >= half) {
+    require(false, "weight " + std::to_string(lo < -half ? lo : hi) + " outside " +
+                       std::to_string(p.weight_bits) + "-bit range");
+  }
+  m_max_abs_weight = std::max(-std::int64_t(lo), std::int64_t(hi));
   // Each mode keeps only the layout its mvm() reads, as a chip holds
   // thousands of crossbars: the cells for the lossy path; the paired weights
   // for the lossless SSE2 path. step() derives cells with cell().
@@ -117,10 +125,9 @@ CrossbarDatapath::CrossbarDatapath(const DatapathParams& params, std::vector<std
     m_pair_stride = ceil_div(cols, 16) * 16;
     m_pair_weights.assign(std::size_t(ceil_div(rows, 2) * m_pair_stride * 2), 0);
     for (std::int64_t r = 0; r < rows; ++r) {
-      for (std::int64_t n = 0; n < cols; ++n) {
-        m_pair_weights[std::size_t(((r / 2) * m_pair_stride + n) * 2 + r % 2)] =
-            m_weights[std::size_t(r * cols + n)];
-      }
+      const std::int16_t* w = m_weights.data() + r * cols;
+      std::int16_t* pair = m_pair_weights.data() + (r / 2) * m_pair_stride * 2 + r % 2;
+      for (std::int64_t n = 0; n < cols; ++n) pair[2 * n] = w[n];
     }
   }
 #endif

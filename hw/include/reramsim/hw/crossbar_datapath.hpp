@@ -75,6 +75,8 @@ class CrossbarDatapath {
   bool lossless() const { return m_lossless; }
   // The programmed weights, R x N row-major.
   const std::vector<std::int16_t>& weights() const { return m_weights; }
+  // sum_r w[r][n] per weight column n.
+  const std::vector<std::int64_t>& column_sums() const { return m_column_sum; }
 
   // outputs[v][n] = the datapath's result for input vector v (vectors x R,
   // row-major) and weight column n; vectors x N values, overwritten. Inputs
