@@ -307,7 +307,9 @@ sc_core::sc_time Pe::run_tile(const Layer& layer, bool signed_inputs, const Tens
   read.clear_extension(&img2col);
 
   work.vectors = std::int64_t(work.inputs.size()) / tile.rows;
-  work.products.assign(std::size_t(work.vectors * tile.cols), 0);
+  // The crossbar overwrites every product: the buffer, reused part after
+  // part, is not cleared first.
+  work.products.resize(std::size_t(work.vectors * tile.cols));
   // An input-cycle group (SPATEM's ib) sees only its DAC digits of each
   // input, as an unsigned number; its results are shifted into place and the
   // first group applies the offset-binary correction (docs/hardware.md).
