@@ -38,6 +38,7 @@ Pe::Pe(sc_core::sc_module_name name, int id, RunContext& context)
       noc_in_socket("noc_in_socket"),
       conv_buffer_socket("conv_buffer_socket"),
       alu_socket("alu_socket"),
+      crossbar_socket("crossbar_socket"),
       m_id(id),
       m_context(context) {
   noc_in_socket.register_b_transport(this, &Pe::noc_in);
@@ -46,11 +47,9 @@ Pe::Pe(sc_core::sc_module_name name, int id, RunContext& context)
   m_alu = std::make_unique<AluSfu>("alu_sfu", context);
   alu_socket.bind(m_alu->op_socket);
   for (int i = 0; i < context.arch.pe.crossbars(); ++i) {
-    const std::string suffix = std::to_string(i);
-    m_crossbars.push_back(std::make_unique<Crossbar>(("crossbar_" + suffix).c_str(), context));
-    crossbar_socket.push_back(std::make_unique<tlm_utils::simple_initiator_socket_tagged<Pe>>(
-        ("crossbar_socket_" + suffix).c_str()));
-    crossbar_socket.back()->bind(m_crossbars.back()->mvm_socket);
+    const std::string name = "crossbar_" + std::to_string(i);
+    m_crossbars.push_back(std::make_unique<Crossbar>(name.c_str(), context));
+    crossbar_socket.bind(m_crossbars.back()->mvm_socket);
   }
   m_crossbar_free.assign(m_crossbars.size(), sc_core::SC_ZERO_TIME);
   m_crossbar_process.resize(m_crossbars.size());
@@ -63,13 +62,10 @@ Pe::Pe(sc_core::sc_module_name name, int id, RunContext& context)
 }
 
 Pe::~Pe() {
-  // Sockets and crossbars go in the reverse of their construction order, so
-  // that SystemC's port and export registries, searched from their most
-  // recent entry, find each at once (see Chip::~Chip).
-  while (!m_crossbars.empty()) {
-    crossbar_socket.pop_back();
-    m_crossbars.pop_back();
-  }
+  // Crossbars go in the reverse of their construction order, so that
+  // SystemC's port and export registries, searched from their most recent
+  // entry, find each of their sockets at once (see Chip::~Chip).
+  while (!m_crossbars.empty()) m_crossbars.pop_back();
   m_alu.reset();
   m_conv_buffer.reset();
 }
@@ -336,7 +332,7 @@ sc_core::sc_time Pe::run_tile(const Layer& layer, bool signed_inputs, const Tens
   tlm::tlm_generic_payload payload;
   payload.set_command(tlm::TLM_READ_COMMAND);
   payload.set_extension(&mvm);
-  (*crossbar_socket[std::size_t(tile.crossbar)])->b_transport(payload, delay);
+  crossbar_socket[tile.crossbar]->b_transport(payload, delay);
   payload.clear_extension(&mvm);
   if (payload.get_response_status() != tlm::TLM_OK_RESPONSE) {
     SC_REPORT_ERROR(kMsgId, "crossbar MVM failed");

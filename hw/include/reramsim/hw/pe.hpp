@@ -18,6 +18,7 @@
 
 #include <systemc>
 #include <tlm>
+#include <tlm_utils/multi_passthrough_initiator_socket.h>
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 #include <tlm_utils/tlm_quantumkeeper.h>
@@ -42,7 +43,11 @@ class Pe : public sc_core::sc_module {
   tlm_utils::simple_target_socket<Pe> noc_in_socket;  // from the NoC
   tlm_utils::simple_initiator_socket<Pe> conv_buffer_socket;
   tlm_utils::simple_initiator_socket<Pe> alu_socket;
-  std::vector<std::unique_ptr<tlm_utils::simple_initiator_socket_tagged<Pe>>> crossbar_socket;
+  // Bound to every crossbar in order: crossbar_socket[k] reaches crossbar k.
+  // One multi-socket rather than a socket per crossbar: a chip has tens of
+  // thousands of crossbars, and every SystemC port and export costs time to
+  // elaborate and to tear down.
+  tlm_utils::multi_passthrough_initiator_socket<Pe> crossbar_socket;
 
   SC_HAS_PROCESS(Pe);
   Pe(sc_core::sc_module_name name, int id, RunContext& context);
