@@ -173,9 +173,9 @@ void Pe::configure(int round) {
     if (packet.tag == int(isa::COp::ifetch)) m_program = *data->program;
     if (packet.tag == int(isa::COp::wload)) {
       for (auto& xbar : m_crossbars) xbar->clear();
-      for (const TileWeights& w : *data->weights) {
-        m_crossbars[std::size_t(w.crossbar)]->program(w.rows, w.cols, w.weights, w.row_offset,
-                                                      w.input_bits);
+      for (TileWeights& w : *data->weights) {
+        m_crossbars[std::size_t(w.crossbar)]->program(w.rows, w.cols, std::move(w.weights),
+                                                      w.row_offset, w.input_bits);
       }
     }
   }
