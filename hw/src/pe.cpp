@@ -523,8 +523,15 @@ void Pe::execute_a(const Instruction& instruction) {
     auto& v = out.values->values;
     std::vector<std::int64_t> operand;
     if (!per_column.empty()) {
+      // The per-column values repeated for every vector (copied a row at a
+      // time, not a modulo per value).
+      const std::size_t cols = per_column.size();
       operand.resize(v.size());
-      for (std::size_t i = 0; i < v.size(); ++i) operand[i] = per_column[i % per_column.size()];
+      std::size_t i = 0;
+      for (; i + cols <= v.size(); i += cols) {
+        std::copy(per_column.begin(), per_column.end(), operand.begin() + std::ptrdiff_t(i));
+      }
+      for (std::size_t c = 0; i < v.size(); ++i, ++c) operand[i] = per_column[c];
     }
     ext.op = vop;
     ext.a = v.data();
