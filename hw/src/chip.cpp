@@ -1,5 +1,7 @@
 #include "reramsim/hw/chip.hpp"
 
+#include <algorithm>
+
 namespace reramsim::hw {
 
 Chip::Chip(sc_core::sc_module_name name, RunContext& context,
@@ -60,13 +62,19 @@ std::vector<std::vector<std::vector<TileWeights>>> Chip::weight_blocks() const {
     const std::int16_t* matrix =
         qnet.layers[std::size_t(tile.layer)].weights.data() + tile.matrix * ms.rows * ms.cols;
     std::vector<std::int64_t> columns(std::size_t(tile.cols));
+    bool consecutive = true;  // nothing pruned in the tile's range: copy whole rows
     for (std::int64_t c = 0; c < tile.cols; ++c) {
       columns[std::size_t(c)] = lp.column(tile.matrix, tile.col_begin + c);
+      consecutive = consecutive && columns[std::size_t(c)] == columns[0] + c;
     }
     w.weights.resize(std::size_t(tile.rows * tile.cols));
     for (std::int64_t r = 0; r < tile.rows; ++r) {
       const std::int16_t* row = matrix + (tile.row_begin + r) * ms.cols;
       std::int16_t* out = w.weights.data() + r * tile.cols;
+      if (consecutive) {
+        std::copy(row + columns[0], row + columns[0] + tile.cols, out);
+        continue;
+      }
       for (std::int64_t c = 0; c < tile.cols; ++c) out[c] = row[columns[std::size_t(c)]];
     }
     blocks[std::size_t(lp.round)][std::size_t(tile.pe)].push_back(std::move(w));
