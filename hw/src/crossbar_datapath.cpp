@@ -34,8 +34,8 @@ void require(bool condition, const std::string& what) {
   if (!condition) throw std::invalid_argument("crossbar datapath: " + what);
 }
 
-// The least and greatest of count >= 1 values: one min/max pass (vectorizes)
-// instead of a branch per value. Every input vector of every MVM is checked,
+// The least and greatest of count >= 1 values: one min/max pass that
+// vectorizes. Every input vector of every MVM is checked,
 // so it is also compiled for AVX2 (packed 32-bit min and max; SSE2 has none),
 // used where the processor has it.
 #if defined(__GNUC__) && defined(__x86_64__)
@@ -45,8 +45,10 @@ void min_max(const std::int32_t* values, std::int64_t count, std::int32_t& lo, s
   std::int32_t l = values[0];
   std::int32_t h = values[0];
   for (std::int64_t i = 0; i < count; ++i) {
-    l = std::min(l, values[i]);
-    h = std::max(h, values[i]);
+    // On values, not std::min's references, which GCC does not vectorize.
+    const std::int32_t x = values[i];
+    l = x < l ? x : l;
+    h = x > h ? x : h;
   }
   lo = l;
   hi = h;

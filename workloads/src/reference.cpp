@@ -73,8 +73,10 @@ template <typename T>
 i64 max_abs_of(const T* v, std::size_t n) {
   T lo = 0, hi = 0;
   for (std::size_t i = 0; i < n; ++i) {
-    lo = std::min(lo, v[i]);
-    hi = std::max(hi, v[i]);
+    // On values, not std::min's references, which GCC does not vectorize.
+    const T x = v[i];
+    lo = x < lo ? x : lo;
+    hi = x > hi ? x : hi;
   }
   return std::max(-i64(lo), i64(hi));
 }
