@@ -120,12 +120,14 @@ CrossbarDatapath::CrossbarDatapath(const DatapathParams& params, std::vector<std
   m_column_sum.assign(std::size_t(cols), 0);
   std::int16_t lo = 0;
   std::int16_t hi = 0;
+  std::int64_t* sums = m_column_sum.data();
   for (std::int64_t r = 0; r < rows; ++r) {
     const std::int16_t* w = m_weights.data() + r * cols;
     for (std::int64_t n = 0; n < cols; ++n) {
-      lo = std::min(lo, w[n]);
-      hi = std::max(hi, w[n]);
-      m_column_sum[std::size_t(n)] += w[n];
+      const std::int16_t x = w[n];  // (on values, so that it vectorizes)
+      lo = x < lo ? x : lo;
+      hi = x > hi ? x : hi;
+      sums[n] += x;
     }
   }
   if (lo < -half || hi >= half) {
@@ -147,10 +149,20 @@ CrossbarDatapath::CrossbarDatapath(const DatapathParams& params, std::vector<std
   if (m_lossless) {
     m_pair_stride = ceil_div(cols, 16) * 16;
     m_pair_weights.assign(std::size_t(ceil_div(rows, 2) * m_pair_stride * 2), 0);
-    for (std::int64_t r = 0; r < rows; ++r) {
-      const std::int16_t* w = m_weights.data() + r * cols;
-      std::int16_t* pair = m_pair_weights.data() + (r / 2) * m_pair_stride * 2 + r % 2;
-      for (std::int64_t n = 0; n < cols; ++n) pair[2 * n] = w[n];
+    // Two rows at a time, interleaved (vectorizes); an odd last row pairs
+    // with zeros.
+    for (std::int64_t r = 0; r < rows; r += 2) {
+      const std::int16_t* w0 = m_weights.data() + r * cols;
+      std::int16_t* pair = m_pair_weights.data() + (r / 2) * m_pair_stride * 2;
+      if (r + 1 < rows) {
+        const std::int16_t* w1 = w0 + cols;
+        for (std::int64_t n = 0; n < cols; ++n) {
+          pair[2 * n] = w0[n];
+          pair[2 * n + 1] = w1[n];
+        }
+      } else {
+        for (std::int64_t n = 0; n < cols; ++n) pair[2 * n] = w0[n];
+      }
     }
   }
 #endif
