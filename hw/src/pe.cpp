@@ -53,6 +53,7 @@ Pe::Pe(sc_core::sc_module_name name, int id, RunContext& context)
   }
   m_crossbar_free.assign(m_crossbars.size(), sc_core::SC_ZERO_TIME);
   m_crossbar_process.resize(m_crossbars.size());
+  m_tile_inputs.resize(m_crossbars.size());
   if (context.traced(id)) {
     m_trace_signal = context.trace->add_signal(this->name(), "busy");
   } else {
@@ -283,7 +284,8 @@ void Pe::execute(const Instruction& instruction) {
 
 sc_core::sc_time Pe::run_tile(const Layer& layer, bool signed_inputs, const Tensor& input,
                               const Descriptor& tile, std::int64_t vector_begin,
-                              std::int64_t vector_count, sc_core::sc_time delay, TileWork& work) {
+                              std::int64_t vector_count, sc_core::sc_time delay, TileInputs& inputs,
+                              TileWork& work) {
   // The convolution buffer builds the tile's input vectors; its first read
   // precedes the crossbar's first MVM.
   Img2colExtension img2col;
@@ -294,15 +296,15 @@ sc_core::sc_time Pe::run_tile(const Layer& layer, bool signed_inputs, const Tens
   img2col.rows = tile.rows;
   img2col.vector_begin = vector_begin;
   img2col.vector_count = vector_count;
-  img2col.vectors = &work.inputs;
-  img2col.read_cycles = &work.reads;
+  img2col.vectors = &inputs.vectors;
+  img2col.read_cycles = &inputs.reads;
   tlm::tlm_generic_payload read;
   read.set_command(tlm::TLM_READ_COMMAND);
   read.set_extension(&img2col);
   conv_buffer_socket->b_transport(read, delay);
   read.clear_extension(&img2col);
 
-  work.vectors = std::int64_t(work.inputs.size()) / tile.rows;
+  work.vectors = std::int64_t(inputs.vectors.size()) / tile.rows;
   // The crossbar overwrites every product: the buffer, reused part after
   // part, is not cleared first.
   work.products.resize(std::size_t(work.vectors * tile.cols));
@@ -320,10 +322,10 @@ sc_core::sc_time Pe::run_tile(const Layer& layer, bool signed_inputs, const Tens
     digit_shift = first * arch.crossbar.dac_bits;
     offset = signed_inputs ? std::int64_t(1) << (arch.data.activation_bits - 1) : 0;
     const std::int64_t mask = (std::int64_t(1) << width) - 1;
-    for (auto& x : work.inputs) x = std::int32_t(((x + offset) >> digit_shift) & mask);
+    for (auto& x : inputs.vectors) x = std::int32_t(((x + offset) >> digit_shift) & mask);
   }
   MvmExtension mvm;
-  mvm.inputs = work.inputs.data();
+  mvm.inputs = inputs.vectors.data();
   mvm.vectors = work.vectors;
   mvm.signed_inputs = tile.bit_groups > 1 ? false : signed_inputs;
   mvm.outputs = work.products.data();
@@ -352,8 +354,8 @@ sc_core::sc_time Pe::run_tile(const Layer& layer, bool signed_inputs, const Tens
       m_crossbars[std::size_t(tile.crossbar)]->mvm_cycles(1, tile.block);
   m_context.layer_array_cycles[std::size_t(tile.layer)] += work.vectors * per_vector;
   const std::int64_t stall =
-      pipelined_cycles(work.reads, per_vector, m_context.arch.pe.conv_buffers) -
-      work.reads.front() - work.vectors * per_vector;
+      pipelined_cycles(inputs.reads, per_vector, m_context.arch.pe.conv_buffers) -
+      inputs.reads.front() - work.vectors * per_vector;
   return delay + m_context.period * double(stall);
 }
 
@@ -387,9 +389,11 @@ void Pe::execute_r(const Instruction& instruction) {
   }
   const sc_core::sc_time start = issue_at(std::max(ready->second.second, m_crossbar_free[xbar]));
   mark_layer_start(d.layer, start);
+  TileInputs& inputs = m_tile_inputs[m_fine ? xbar : 0];
   if (!m_fine) {
-    const sc_core::sc_time end = run_tile(layer, signed_inputs, input, d, vector_begin,
-                                          vector_count, start - sc_core::sc_time_stamp(), work);
+    const sc_core::sc_time end =
+        run_tile(layer, signed_inputs, input, d, vector_begin, vector_count,
+                 start - sc_core::sc_time_stamp(), inputs, work);
     work.ready = sc_core::sc_time_stamp() + end;
     m_crossbar_free[xbar] = work.ready;
     mark_busy(start, work.ready, Unit::crossbars);
@@ -399,14 +403,14 @@ void Pe::execute_r(const Instruction& instruction) {
   // a process per tile keeps them running in parallel until the controller
   // issues something else.
   m_keeper.sync();
-  work.process = sc_core::sc_spawn(
-      [this, &layer, &input, &d, &work, signed_inputs, start, vector_begin, vector_count, xbar] {
-        sc_core::wait(run_tile(layer, signed_inputs, input, d, vector_begin, vector_count,
-                               sc_core::SC_ZERO_TIME, work));
-        work.ready = sc_core::sc_time_stamp();
-        m_crossbar_free[xbar] = work.ready;
-        mark_busy(start, work.ready, Unit::crossbars);
-      });
+  work.process = sc_core::sc_spawn([this, &layer, &input, &d, &inputs, &work, signed_inputs, start,
+                                    vector_begin, vector_count, xbar] {
+    sc_core::wait(run_tile(layer, signed_inputs, input, d, vector_begin, vector_count,
+                           sc_core::SC_ZERO_TIME, inputs, work));
+    work.ready = sc_core::sc_time_stamp();
+    m_crossbar_free[xbar] = work.ready;
+    mark_busy(start, work.ready, Unit::crossbars);
+  });
   m_crossbar_process[xbar] = work.process;
 }
 
