@@ -83,9 +83,10 @@ class Pe : public sc_core::sc_module {
   };
   // A tile's input vectors and their read cycles, from the convolution
   // buffer to the crossbar: dead once the MVM has read them, so they need
-  // not be kept per tile and part (on a 16k-crossbar chip that was a third of
-  // the memory). One buffer serves every MVM in the fast mode; the
-  // fine-grained mode's crossbars run at once, so each has its own.
+  // not be kept per tile and part (ResNet-18 mapped by SPATEM on spatem.yaml
+  // held 160 MB of them). One buffer serves every MVM in the fast mode, and
+  // stays in cache; the fine-grained mode's crossbars run at once, so each
+  // has its own.
   struct TileInputs {
     std::vector<std::int32_t> vectors;
     std::vector<std::int64_t> reads;
