@@ -35,9 +35,9 @@ void require(bool condition, const std::string& what) {
 }
 
 // The least and greatest of count >= 1 values: one min/max pass that
-// vectorizes. Every input vector of every MVM is checked,
-// so it is also compiled for AVX2 (packed 32-bit min and max; SSE2 has none),
-// used where the processor has it.
+// vectorizes. Every input vector of every MVM is checked, so it is also
+// compiled for AVX2 (packed 32-bit min and max; SSE2 has none), used where
+// the processor has it.
 #if defined(__GNUC__) && defined(__x86_64__)
 __attribute__((target_clones("avx2", "default")))
 #endif
@@ -137,7 +137,7 @@ CrossbarDatapath::CrossbarDatapath(const DatapathParams& params, std::vector<std
   m_max_abs_weight = std::max(-std::int64_t(lo), std::int64_t(hi));
   // Each mode keeps only the layout its mvm() reads, as a chip holds
   // thousands of crossbars: the cells for the lossy path; the paired weights
-  // for the lossless SSE2 path. step() derives cells with cell().
+  // for the lossless pair kernel. step() derives cells with cell().
   if (!m_lossless) {
     const std::int64_t phys = m_physical_columns;
     m_cells.resize(std::size_t(rows * phys));

@@ -123,7 +123,7 @@ class CrossbarDatapath {
 
   DatapathParams m_params;
   std::vector<std::int16_t> m_weights;  // R x N, row-major
-  // The same weights for the lossless SSE2 path: rows in pairs, each
+  // The same weights for the lossless pair kernel: rows in pairs, each
   // column's two weights adjacent, columns padded to m_pair_stride (a
   // multiple of 16).
   std::vector<std::int16_t> m_pair_weights;
