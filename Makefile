@@ -17,9 +17,13 @@ configure: setup $(BUILD_DIR)/CMakeCache.txt
 build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
+# The default experiment: ResNet-18 on the Re-ReRAM chip, mapped by SPATEM's
+# partition, pack, assign and order passes, timing and exact values checked
+# against the reference; a readable summary, the statistics in out/.
 run: build
 	mkdir -p out
-	$(BUILD_DIR)/sc_main/reramsim run --arch configs/re-reram.yaml --net workloads/networks/resnet18.yaml --stats out/resnet18-re-reram.json
+	$(BUILD_DIR)/sc_main/reramsim run --arch configs/re-reram.yaml --net workloads/networks/resnet18.yaml \
+	    --mapper spatem --stats out/resnet18-re-reram-spatem.json
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)

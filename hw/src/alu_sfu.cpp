@@ -22,48 +22,64 @@ AluSfu::AluSfu(sc_core::sc_module_name name, RunContext& context)
   op_socket.register_transport_dbg(this, &AluSfu::transport_dbg);
 }
 
+namespace {
+// out[i] = f(a[i], b[i]) (b[i] = 0 without b): one loop per operation, the
+// operation chosen once per transaction rather than once per value, so each
+// loop is a simple one the compiler vectorizes. `out` may alias `a` or `b`
+// (each value is read before its own slot is written).
+template <typename F>
+void map_values(const VectorOpExtension& op, F f) {
+  const std::int64_t* a = op.a;
+  const std::int64_t* b = op.b;
+  std::int64_t* out = op.out;
+  if (b == nullptr) {
+    for (std::int64_t i = 0; i < op.count; ++i) out[i] = f(a[i], std::int64_t(0));
+  } else {
+    for (std::int64_t i = 0; i < op.count; ++i) out[i] = f(a[i], b[i]);
+  }
+}
+}  // namespace
+
 VectorWork AluSfu::elementwise(const VectorOpExtension& op) const {
   VectorWork work;
   const int bits = m_context.arch.data.activation_bits;
-  for (std::int64_t i = 0; i < op.count; ++i) {
-    const std::int64_t a = op.a[i];
-    const std::int64_t b = op.b != nullptr ? op.b[i] : 0;
-    std::int64_t r = 0;
-    switch (op.op) {
-      case VectorOp::add:
-        r = a + b;
-        break;
-      case VectorOp::sub:
-        r = a - b;
-        break;
-      case VectorOp::mul:
-        r = a * b;
-        break;
-      case VectorOp::div:
-        r = divide_rounded(a, b);
-        break;
-      case VectorOp::max:
-        r = std::max(a, b);
-        break;
-      case VectorOp::min:
-        r = std::min(a, b);
-        break;
-      case VectorOp::relu:
-        r = std::max<std::int64_t>(a, 0);
-        break;
-      case VectorOp::shift:
-        r = requantize_value(a, op.imm, bits, false);
-        break;
-      case VectorOp::shift_relu:
-        r = requantize_value(a, op.imm, bits, true);
-        break;
-      case VectorOp::rsqrt:
-        r = a > 0 ? std::llround(std::ldexp(1.0, op.imm) / std::sqrt(double(a))) : 0;
-        break;
-      case VectorOp::layer:
-        break;
-    }
-    op.out[i] = r;
+  using V = std::int64_t;
+  switch (op.op) {
+    case VectorOp::add:
+      map_values(op, [](V a, V b) { return a + b; });
+      break;
+    case VectorOp::sub:
+      map_values(op, [](V a, V b) { return a - b; });
+      break;
+    case VectorOp::mul:
+      map_values(op, [](V a, V b) { return a * b; });
+      break;
+    case VectorOp::div:
+      map_values(op, [](V a, V b) { return divide_rounded(a, b); });
+      break;
+    case VectorOp::max:
+      map_values(op, [](V a, V b) { return std::max(a, b); });
+      break;
+    case VectorOp::min:
+      map_values(op, [](V a, V b) { return std::min(a, b); });
+      break;
+    case VectorOp::relu:
+      map_values(op, [](V a, V) { return std::max<V>(a, 0); });
+      break;
+    case VectorOp::shift:
+      map_values(op, [&](V a, V) { return V(requantize_value(a, op.imm, bits, false)); });
+      break;
+    case VectorOp::shift_relu:
+      map_values(op, [&](V a, V) { return V(requantize_value(a, op.imm, bits, true)); });
+      break;
+    case VectorOp::rsqrt:
+      map_values(op, [&](V a, V) {
+        return a > 0 ? V(std::llround(std::ldexp(1.0, op.imm) / std::sqrt(double(a)))) : V(0);
+      });
+      break;
+    case VectorOp::layer:
+      map_values(op, [](V, V) { return V(0); });
+      break;
   }
   switch (op.op) {
     case VectorOp::mul:

@@ -1,5 +1,7 @@
 #include "reramsim/hw/chip.hpp"
 
+#include <algorithm>
+
 namespace reramsim::hw {
 
 Chip::Chip(sc_core::sc_module_name name, RunContext& context,
@@ -29,6 +31,14 @@ Chip::Chip(sc_core::sc_module_name name, RunContext& context,
   m_noc->deliver_socket[std::size_t(pes)]->bind(m_dispatch->noc_in_socket);
 }
 
+Chip::~Chip() {
+  // SystemC unregisters a port or export by searching its registry from the
+  // most recent one; destroying the PEs (tens of thousands of sockets on a
+  // large chip) in the reverse of their construction order keeps each
+  // search at the registry's end instead of quadratic.
+  while (!m_pes.empty()) m_pes.pop_back();
+}
+
 std::vector<std::vector<std::vector<TileWeights>>> Chip::weight_blocks() const {
   const auto& plan = m_context.plan;
   const auto& qnet = m_context.qnet;
@@ -44,13 +54,28 @@ std::vector<std::vector<std::vector<TileWeights>>> Chip::weight_blocks() const {
     w.cols = tile.cols;
     w.row_offset = tile.xbar_row;
     w.input_bits = mapping::bit_group_input_bits(m_context.arch, tile.bit_group, lp.bit_groups);
+    // The tile's matrix columns, then its rows copied from the layer's
+    // row-major matrix (thousands of tiles: no per-weight lookup of the
+    // matrix shape).
+    const workloads::MatrixShape ms =
+        workloads::lower(m_context.network.layers[std::size_t(tile.layer)]);
+    const std::int16_t* matrix =
+        qnet.layers[std::size_t(tile.layer)].weights.data() + tile.matrix * ms.rows * ms.cols;
+    std::vector<std::int64_t> columns(std::size_t(tile.cols));
+    bool consecutive = true;  // nothing pruned in the tile's range: copy whole rows
+    for (std::int64_t c = 0; c < tile.cols; ++c) {
+      columns[std::size_t(c)] = lp.column(tile.matrix, tile.col_begin + c);
+      consecutive = consecutive && columns[std::size_t(c)] == columns[0] + c;
+    }
     w.weights.resize(std::size_t(tile.rows * tile.cols));
     for (std::int64_t r = 0; r < tile.rows; ++r) {
-      for (std::int64_t c = 0; c < tile.cols; ++c) {
-        w.weights[std::size_t(r * tile.cols + c)] =
-            qnet.weight(tile.layer, tile.matrix, tile.row_begin + r,
-                        lp.column(tile.matrix, tile.col_begin + c));
+      const std::int16_t* row = matrix + (tile.row_begin + r) * ms.cols;
+      std::int16_t* out = w.weights.data() + r * tile.cols;
+      if (consecutive) {
+        std::copy(row + columns[0], row + columns[0] + tile.cols, out);
+        continue;
       }
+      for (std::int64_t c = 0; c < tile.cols; ++c) out[c] = row[columns[std::size_t(c)]];
     }
     blocks[std::size_t(mapping::tile_round(plan, tile))][std::size_t(tile.pe)].push_back(
         std::move(w));

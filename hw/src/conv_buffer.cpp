@@ -83,7 +83,9 @@ void ConvBuffer::b_transport(tlm::tlm_generic_payload& payload, sc_core::sc_time
     const std::int64_t first = layer.type == LayerType::conv ? req->vector_begin : 0;
     const std::int64_t vectors =
         layer.type == LayerType::conv && req->vector_count >= 0 ? req->vector_count : all;
-    out.assign(std::size_t(vectors * rows), 0);
+    // Every value is written below (a copy or a padding zero), so the
+    // buffer, reused part after part, is not cleared first.
+    out.resize(std::size_t(vectors * rows));
     reads.resize(std::size_t(vectors));
     const std::int64_t full =
         window_read_accesses(m_context.arch, layer, rows, false) * read_latency;
@@ -114,7 +116,10 @@ void ConvBuffer::b_transport(tlm::tlm_generic_payload& payload, sc_core::sc_time
       for (const Run& run : runs) {
         const int y = oy * layer.stride_h - layer.pad_h + run.r;
         const int x = ox * layer.stride_w - layer.pad_w + run.s;
-        if (y < 0 || y >= input.shape.h || x < 0 || x >= input.shape.w) continue;  // zero padding
+        if (y < 0 || y >= input.shape.h || x < 0 || x >= input.shape.w) {  // zero padding
+          std::memset(column + run.k, 0, std::size_t(run.n) * sizeof(std::int32_t));
+          continue;
+        }
         std::memcpy(column + run.k,
                     input.data.data() + (std::size_t(y) * input.shape.w + x) * C + c0 + run.c,
                     std::size_t(run.n) * sizeof(std::int32_t));

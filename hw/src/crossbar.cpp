@@ -20,12 +20,6 @@ Crossbar::Crossbar(sc_core::sc_module_name name, RunContext& context)
 int Crossbar::program(std::int64_t rows, std::int64_t cols, std::vector<std::int16_t> weights,
                       std::int64_t row_offset, int activation_bits) {
   Block block;
-  for (std::int64_t c = 0; c < cols; ++c) block.column_sums.push_back(0);
-  for (std::int64_t r = 0; r < rows && std::int64_t(weights.size()) == rows * cols; ++r) {
-    for (std::int64_t c = 0; c < cols; ++c) {
-      block.column_sums[std::size_t(c)] += weights[std::size_t(r * cols + c)];
-    }
-  }
   try {
     DatapathParams params = from_arch(m_context.arch, rows, cols);
     if (activation_bits > 0) params.activation_bits = activation_bits;

@@ -9,6 +9,9 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if defined(__GNUC__) && defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 namespace reramsim::hw {
 
@@ -29,6 +32,26 @@ int bit_length(std::uint64_t value) {
 
 void require(bool condition, const std::string& what) {
   if (!condition) throw std::invalid_argument("crossbar datapath: " + what);
+}
+
+// The least and greatest of count >= 1 values: one min/max pass that
+// vectorizes. Every input vector of every MVM is checked, so it is also
+// compiled for AVX2 (packed 32-bit min and max; SSE2 has none), used where
+// the processor has it.
+#if defined(__GNUC__) && defined(__x86_64__)
+__attribute__((target_clones("avx2", "default")))
+#endif
+void min_max(const std::int32_t* values, std::int64_t count, std::int32_t& lo, std::int32_t& hi) {
+  std::int32_t l = values[0];
+  std::int32_t h = values[0];
+  for (std::int64_t i = 0; i < count; ++i) {
+    // On values, not std::min's references, which GCC does not vectorize.
+    const std::int32_t x = values[i];
+    l = x < l ? x : l;
+    h = x > h ? x : h;
+  }
+  lo = l;
+  hi = h;
 }
 
 }  // namespace
@@ -91,20 +114,30 @@ CrossbarDatapath::CrossbarDatapath(const DatapathParams& params, std::vector<std
   while ((std::int64_t(1) << growth) < rows) ++growth;
   m_narrow_exact = p.weight_bits + p.activation_bits + growth <= 31;
 
+  // One pass over the rows (a chip programs tens of millions of weights):
+  // the range over all of them, checked once, and the column sums.
   const std::int64_t half = std::int64_t(1) << (p.weight_bits - 1);
   m_column_sum.assign(std::size_t(cols), 0);
-  for (std::int64_t i = 0; i < rows * cols; ++i) {
-    const std::int64_t w = m_weights[std::size_t(i)];
-    if (w < -half || w >= half) {  // the message is built only on failure: this loop is hot
-      require(false, "weight " + std::to_string(w) + " outside " + std::to_string(p.weight_bits) +
-                         "-bit range");
+  std::int16_t lo = 0;
+  std::int16_t hi = 0;
+  std::int64_t* sums = m_column_sum.data();
+  for (std::int64_t r = 0; r < rows; ++r) {
+    const std::int16_t* w = m_weights.data() + r * cols;
+    for (std::int64_t n = 0; n < cols; ++n) {
+      const std::int16_t x = w[n];  // (on values, so that it vectorizes)
+      lo = x < lo ? x : lo;
+      hi = x > hi ? x : hi;
+      sums[n] += x;
     }
-    m_column_sum[std::size_t(i % cols)] += w;
-    m_max_abs_weight = std::max(m_max_abs_weight, w < 0 ? -w : w);
   }
+  if (lo < -half || hi >= half) {
+    require(false, "weight " + std::to_string(lo < -half ? lo : hi) + " outside " +
+                       std::to_string(p.weight_bits) + "-bit range");
+  }
+  m_max_abs_weight = std::max(-std::int64_t(lo), std::int64_t(hi));
   // Each mode keeps only the layout its mvm() reads, as a chip holds
   // thousands of crossbars: the cells for the lossy path; the paired weights
-  // for the lossless SSE2 path. step() derives cells with cell().
+  // for the lossless pair kernel. step() derives cells with cell().
   if (!m_lossless) {
     const std::int64_t phys = m_physical_columns;
     m_cells.resize(std::size_t(rows * phys));
@@ -116,10 +149,19 @@ CrossbarDatapath::CrossbarDatapath(const DatapathParams& params, std::vector<std
   if (m_lossless) {
     m_pair_stride = ceil_div(cols, 16) * 16;
     m_pair_weights.assign(std::size_t(ceil_div(rows, 2) * m_pair_stride * 2), 0);
-    for (std::int64_t r = 0; r < rows; ++r) {
-      for (std::int64_t n = 0; n < cols; ++n) {
-        m_pair_weights[std::size_t(((r / 2) * m_pair_stride + n) * 2 + r % 2)] =
-            m_weights[std::size_t(r * cols + n)];
+    // Two rows at a time, interleaved (vectorizes); an odd last row pairs
+    // with zeros.
+    for (std::int64_t r = 0; r < rows; r += 2) {
+      const std::int16_t* w0 = m_weights.data() + r * cols;
+      std::int16_t* pair = m_pair_weights.data() + (r / 2) * m_pair_stride * 2;
+      if (r + 1 < rows) {
+        const std::int16_t* w1 = w0 + cols;
+        for (std::int64_t n = 0; n < cols; ++n) {
+          pair[2 * n] = w0[n];
+          pair[2 * n + 1] = w1[n];
+        }
+      } else {
+        for (std::int64_t n = 0; n < cols; ++n) pair[2 * n] = w0[n];
       }
     }
   }
@@ -149,14 +191,9 @@ std::int64_t CrossbarDatapath::to_offset_binary(const std::int32_t* inputs, std:
   const std::int64_t low = signed_inputs ? -(std::int64_t(1) << (ab - 1)) : 0;
   const std::int64_t high =
       signed_inputs ? (std::int64_t(1) << (ab - 1)) - 1 : (std::int64_t(1) << ab) - 1;
-  // One min/max pass (vectorizes) instead of a branch per element.
   std::int32_t lo = 0;
   std::int32_t hi = 0;
-  if (count > 0) lo = hi = inputs[0];
-  for (std::int64_t i = 0; i < count; ++i) {
-    lo = std::min(lo, inputs[i]);
-    hi = std::max(hi, inputs[i]);
-  }
+  if (count > 0) min_max(inputs, count, lo, hi);
   if (lo < low || hi > high) {
     throw std::invalid_argument("crossbar datapath: input " + std::to_string(lo < low ? lo : hi) +
                                 " outside [" + std::to_string(low) + ", " + std::to_string(high) +
@@ -216,21 +253,114 @@ void CrossbarDatapath::exact_mvm(const std::int32_t* inputs, std::int64_t vector
 }
 
 #if defined(__SSE2__)
-// The exact product with SSE2's pmaddwd, which multiplies 16-bit pairs and
-// adds each pair into 32 bits: two rows per instruction, 4 columns per
-// register, blocks of 16 columns held in registers across all rows. The
-// caller guarantees |x| < 2^15 and that flush_pairs row pairs sum within
-// int32; the int32 sums are added into int64 every flush_pairs pairs.
+namespace {
+
+// A row pair with a nonzero input: its interleaved weights and its inputs,
+// x[2i] in the low and x[2i+1] in the high 16 bits.
+struct Pair {
+  const std::int16_t* weights;
+  std::int32_t x;
+};
+
+// out[n] = sum over the active pairs of their products, n < cols, with
+// SSE2's pmaddwd, which multiplies 16-bit pairs and adds each pair into 32
+// bits: two rows per instruction, 4 columns per register, blocks of 16
+// columns held in registers across all pairs; the int32 sums are added into
+// int64 every `flush` pairs.
+void pair_sums_sse2(const Pair* active, std::int64_t count, std::int64_t cols, std::int64_t flush,
+                    std::int64_t* out) {
+  for (std::int64_t c0 = 0; c0 < cols; c0 += 16) {
+    std::int64_t sum[16] = {};
+    for (std::int64_t i0 = 0; i0 == 0 || i0 < count; i0 += flush) {
+      const std::int64_t i1 = std::min(i0 + flush, count);
+      __m128i a0 = _mm_setzero_si128(), a1 = a0, a2 = a0, a3 = a0;
+      for (std::int64_t i = i0; i < i1; ++i) {
+        const __m128i xv = _mm_set1_epi32(active[i].x);
+        const __m128i* w = reinterpret_cast<const __m128i*>(active[i].weights + c0 * 2);
+        a0 = _mm_add_epi32(a0, _mm_madd_epi16(_mm_loadu_si128(w), xv));
+        a1 = _mm_add_epi32(a1, _mm_madd_epi16(_mm_loadu_si128(w + 1), xv));
+        a2 = _mm_add_epi32(a2, _mm_madd_epi16(_mm_loadu_si128(w + 2), xv));
+        a3 = _mm_add_epi32(a3, _mm_madd_epi16(_mm_loadu_si128(w + 3), xv));
+      }
+      std::int32_t part[16];
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(part), a0);
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(part + 4), a1);
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(part + 8), a2);
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(part + 12), a3);
+      for (int j = 0; j < 16; ++j) sum[j] += part[j];
+    }
+    const std::int64_t valid = std::min<std::int64_t>(16, cols - c0);
+    for (std::int64_t j = 0; j < valid; ++j) out[c0 + j] = sum[j];
+  }
+}
+
+#if defined(__GNUC__) && defined(__x86_64__)
+#define RERAMSIM_PAIR_SUMS_AVX2 1
+// The same sums with AVX2 where the processor has it (the build targets
+// plain x86-64): 8 columns per register, so half the multiply-adds, and
+// blocks of 32 columns (16 at the end) per pass over the pairs. The same
+// int32 chunks as the SSE2 form, so the same exact sums.
+__attribute__((target("avx2"))) void pair_sums_avx2(const Pair* active, std::int64_t count,
+                                                    std::int64_t cols, std::int64_t flush,
+                                                    std::int64_t* out) {
+  for (std::int64_t c0 = 0; c0 < cols; c0 += 32) {
+    // A second block of 16 columns lies within the padded stride (a
+    // multiple of 16) whenever column c0 + 16 exists.
+    const bool two_blocks = c0 + 16 < cols;
+    std::int64_t sum[32] = {};
+    for (std::int64_t i0 = 0; i0 == 0 || i0 < count; i0 += flush) {
+      const std::int64_t i1 = std::min(i0 + flush, count);
+      __m256i a0 = _mm256_setzero_si256(), a1 = a0, a2 = a0, a3 = a0;
+      if (two_blocks) {
+        for (std::int64_t i = i0; i < i1; ++i) {
+          const __m256i xv = _mm256_set1_epi32(active[i].x);
+          const __m256i* w = reinterpret_cast<const __m256i*>(active[i].weights + c0 * 2);
+          a0 = _mm256_add_epi32(a0, _mm256_madd_epi16(_mm256_loadu_si256(w), xv));
+          a1 = _mm256_add_epi32(a1, _mm256_madd_epi16(_mm256_loadu_si256(w + 1), xv));
+          a2 = _mm256_add_epi32(a2, _mm256_madd_epi16(_mm256_loadu_si256(w + 2), xv));
+          a3 = _mm256_add_epi32(a3, _mm256_madd_epi16(_mm256_loadu_si256(w + 3), xv));
+        }
+      } else {
+        for (std::int64_t i = i0; i < i1; ++i) {
+          const __m256i xv = _mm256_set1_epi32(active[i].x);
+          const __m256i* w = reinterpret_cast<const __m256i*>(active[i].weights + c0 * 2);
+          a0 = _mm256_add_epi32(a0, _mm256_madd_epi16(_mm256_loadu_si256(w), xv));
+          a1 = _mm256_add_epi32(a1, _mm256_madd_epi16(_mm256_loadu_si256(w + 1), xv));
+        }
+      }
+      std::int32_t part[32];
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(part), a0);
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(part + 8), a1);
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(part + 16), a2);
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(part + 24), a3);
+      for (int j = 0; j < 32; ++j) sum[j] += part[j];
+    }
+    const std::int64_t valid = std::min<std::int64_t>(32, cols - c0);
+    for (std::int64_t j = 0; j < valid; ++j) out[c0 + j] = sum[j];
+  }
+}
+
+bool has_avx2() {
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  return avx2;
+}
+#endif
+
+}  // namespace
+
+// The exact product by row pairs (pair_sums_*). The caller guarantees
+// |x| < 2^15 and that flush_pairs row pairs sum within int32.
 void CrossbarDatapath::exact_mvm_pairs(const std::int32_t* inputs, std::int64_t vectors,
                                        std::int64_t flush_pairs, std::int64_t* outputs) const {
-  struct Pair {
-    const std::int16_t* weights;  // this row pair's interleaved weights
-    std::int32_t x;               // x[2i] in the low, x[2i+1] in the high 16 bits
-  };
   const std::int64_t rows = m_params.rows;
   const std::int64_t cols = m_params.cols;
   const std::int64_t pairs = ceil_div(rows, 2);
   std::vector<Pair> active(static_cast<std::size_t>(pairs));
+#if defined(RERAMSIM_PAIR_SUMS_AVX2)
+  const auto pair_sums = has_avx2() ? pair_sums_avx2 : pair_sums_sse2;
+#else
+  const auto pair_sums = pair_sums_sse2;
+#endif
   for (std::int64_t v = 0; v < vectors; ++v) {
     const std::int32_t* x = inputs + v * rows;
     std::int64_t count = 0;
@@ -242,31 +372,7 @@ void CrossbarDatapath::exact_mvm_pairs(const std::int32_t* inputs, std::int64_t 
                                     std::int32_t(x0 | (x1 << 16))};
       count += (x0 | x1) != 0;
     }
-    std::int64_t* out = outputs + v * cols;
-    for (std::int64_t c0 = 0; c0 < cols; c0 += 16) {
-      std::int64_t sum[16] = {};
-      for (std::int64_t i0 = 0; i0 == 0 || i0 < count; i0 += flush_pairs) {
-        const std::int64_t i1 = std::min(i0 + flush_pairs, count);
-        __m128i a0 = _mm_setzero_si128(), a1 = a0, a2 = a0, a3 = a0;
-        for (std::int64_t i = i0; i < i1; ++i) {
-          const __m128i xv = _mm_set1_epi32(active[std::size_t(i)].x);
-          const __m128i* w =
-              reinterpret_cast<const __m128i*>(active[std::size_t(i)].weights + c0 * 2);
-          a0 = _mm_add_epi32(a0, _mm_madd_epi16(_mm_loadu_si128(w), xv));
-          a1 = _mm_add_epi32(a1, _mm_madd_epi16(_mm_loadu_si128(w + 1), xv));
-          a2 = _mm_add_epi32(a2, _mm_madd_epi16(_mm_loadu_si128(w + 2), xv));
-          a3 = _mm_add_epi32(a3, _mm_madd_epi16(_mm_loadu_si128(w + 3), xv));
-        }
-        std::int32_t part[16];
-        _mm_storeu_si128(reinterpret_cast<__m128i*>(part), a0);
-        _mm_storeu_si128(reinterpret_cast<__m128i*>(part + 4), a1);
-        _mm_storeu_si128(reinterpret_cast<__m128i*>(part + 8), a2);
-        _mm_storeu_si128(reinterpret_cast<__m128i*>(part + 12), a3);
-        for (int j = 0; j < 16; ++j) sum[j] += part[j];
-      }
-      const std::int64_t valid = std::min<std::int64_t>(16, cols - c0);
-      for (std::int64_t j = 0; j < valid; ++j) out[c0 + j] = sum[j];
-    }
+    pair_sums(active.data(), count, cols, flush_pairs, outputs + v * cols);
   }
 }
 #endif

@@ -37,7 +37,7 @@ void DispatchUnit::set_programs(std::vector<std::vector<mapping::PeProgram>> pro
     for (std::size_t pe = 0; pe < programs[r].size(); ++pe) {
       m_programs[r].push_back(
           std::make_shared<const mapping::PeProgram>(std::move(programs[r][pe])));
-      m_weights[r].push_back(std::make_shared<const std::vector<TileWeights>>(
+      m_weights[r].push_back(std::make_shared<std::vector<TileWeights>>(
           r < weights.size() && pe < weights[r].size() ? std::move(weights[r][pe])
                                                        : std::vector<TileWeights>{}));
     }
@@ -84,7 +84,8 @@ std::int64_t DispatchUnit::configure(int round) {
     ++configured;
     auto data = std::make_shared<ConfigurationData>();
     data->program = program;
-    data->weights = m_weights[std::size_t(round)][pe];
+    // Handed over: each round is configured once.
+    data->weights = std::move(m_weights[std::size_t(round)][pe]);
     std::int64_t weight_bytes = 0;
     for (const TileWeights& w : *data->weights) {
       weight_bytes += (w.rows * w.cols * arch.data.weight_bits + 7) / 8;

@@ -30,6 +30,7 @@ Pe::Pe(sc_core::sc_module_name name, int id, RunContext& context)
       noc_in_socket("noc_in_socket"),
       conv_buffer_socket("conv_buffer_socket"),
       alu_socket("alu_socket"),
+      crossbar_socket("crossbar_socket"),
       m_id(id),
       m_context(context) {
   noc_in_socket.register_b_transport(this, &Pe::noc_in);
@@ -38,20 +39,28 @@ Pe::Pe(sc_core::sc_module_name name, int id, RunContext& context)
   m_alu = std::make_unique<AluSfu>("alu_sfu", context);
   alu_socket.bind(m_alu->op_socket);
   for (int i = 0; i < context.arch.pe.crossbars(); ++i) {
-    const std::string suffix = std::to_string(i);
-    m_crossbars.push_back(std::make_unique<Crossbar>(("crossbar_" + suffix).c_str(), context));
-    crossbar_socket.push_back(std::make_unique<tlm_utils::simple_initiator_socket_tagged<Pe>>(
-        ("crossbar_socket_" + suffix).c_str()));
-    crossbar_socket.back()->bind(m_crossbars.back()->mvm_socket);
+    const std::string name = "crossbar_" + std::to_string(i);
+    m_crossbars.push_back(std::make_unique<Crossbar>(name.c_str(), context));
+    crossbar_socket.bind(m_crossbars.back()->mvm_socket);
   }
   m_crossbar_free.assign(m_crossbars.size(), sc_core::SC_ZERO_TIME);
   m_crossbar_process.resize(m_crossbars.size());
+  m_tile_inputs.resize(m_crossbars.size());
   if (context.traced(id)) {
     m_trace_signal = context.trace->add_signal(this->name(), "busy");
   } else {
     for (auto& xbar : m_crossbars) xbar->set_traced(false);
   }
   SC_THREAD(run);
+}
+
+Pe::~Pe() {
+  // Crossbars go in the reverse of their construction order, so that
+  // SystemC's port and export registries, searched from their most recent
+  // entry, find each of their sockets at once (see Chip::~Chip).
+  while (!m_crossbars.empty()) m_crossbars.pop_back();
+  m_alu.reset();
+  m_conv_buffer.reset();
 }
 
 void Pe::load_program(mapping::PeProgram program) {
@@ -157,9 +166,9 @@ void Pe::configure(int round) {
     if (packet.tag == int(isa::COp::ifetch)) m_program = *data->program;
     if (packet.tag == int(isa::COp::wload)) {
       for (auto& xbar : m_crossbars) xbar->clear();
-      for (const TileWeights& w : *data->weights) {
-        m_crossbars[std::size_t(w.crossbar)]->program(w.rows, w.cols, w.weights, w.row_offset,
-                                                      w.input_bits);
+      for (TileWeights& w : *data->weights) {
+        m_crossbars[std::size_t(w.crossbar)]->program(w.rows, w.cols, std::move(w.weights),
+                                                      w.row_offset, w.input_bits);
       }
     }
   }
@@ -267,7 +276,8 @@ void Pe::execute(const Instruction& instruction) {
 
 sc_core::sc_time Pe::run_tile(const Layer& layer, bool signed_inputs, const Tensor& input,
                               const Descriptor& tile, std::int64_t vector_begin,
-                              std::int64_t vector_count, sc_core::sc_time delay, TileWork& work) {
+                              std::int64_t vector_count, sc_core::sc_time delay, TileInputs& inputs,
+                              TileWork& work) {
   // The convolution buffer builds the tile's input vectors; its first read
   // precedes the crossbar's first MVM.
   Img2colExtension img2col;
@@ -278,16 +288,18 @@ sc_core::sc_time Pe::run_tile(const Layer& layer, bool signed_inputs, const Tens
   img2col.rows = tile.rows;
   img2col.vector_begin = vector_begin;
   img2col.vector_count = vector_count;
-  img2col.vectors = &work.inputs;
-  img2col.read_cycles = &work.reads;
+  img2col.vectors = &inputs.vectors;
+  img2col.read_cycles = &inputs.reads;
   tlm::tlm_generic_payload read;
   read.set_command(tlm::TLM_READ_COMMAND);
   read.set_extension(&img2col);
   conv_buffer_socket->b_transport(read, delay);
   read.clear_extension(&img2col);
 
-  work.vectors = std::int64_t(work.inputs.size()) / tile.rows;
-  work.products.assign(std::size_t(work.vectors * tile.cols), 0);
+  work.vectors = std::int64_t(inputs.vectors.size()) / tile.rows;
+  // The crossbar overwrites every product: the buffer, reused part after
+  // part, is not cleared first.
+  work.products.resize(std::size_t(work.vectors * tile.cols));
   // An input-cycle group (SPATEM's ib) sees only its DAC digits of each
   // input, as an unsigned number; its results are shifted into place and the
   // first group applies the offset-binary correction (docs/hardware.md).
@@ -302,10 +314,10 @@ sc_core::sc_time Pe::run_tile(const Layer& layer, bool signed_inputs, const Tens
     digit_shift = first * arch.crossbar.dac_bits;
     offset = signed_inputs ? std::int64_t(1) << (arch.data.activation_bits - 1) : 0;
     const std::int64_t mask = (std::int64_t(1) << width) - 1;
-    for (auto& x : work.inputs) x = std::int32_t(((x + offset) >> digit_shift) & mask);
+    for (auto& x : inputs.vectors) x = std::int32_t(((x + offset) >> digit_shift) & mask);
   }
   MvmExtension mvm;
-  mvm.inputs = work.inputs.data();
+  mvm.inputs = inputs.vectors.data();
   mvm.vectors = work.vectors;
   mvm.signed_inputs = tile.bit_groups > 1 ? false : signed_inputs;
   mvm.outputs = work.products.data();
@@ -314,7 +326,7 @@ sc_core::sc_time Pe::run_tile(const Layer& layer, bool signed_inputs, const Tens
   tlm::tlm_generic_payload payload;
   payload.set_command(tlm::TLM_READ_COMMAND);
   payload.set_extension(&mvm);
-  (*crossbar_socket[std::size_t(tile.crossbar)])->b_transport(payload, delay);
+  crossbar_socket[tile.crossbar]->b_transport(payload, delay);
   payload.clear_extension(&mvm);
   if (payload.get_response_status() != tlm::TLM_OK_RESPONSE) {
     SC_REPORT_ERROR(kMsgId, "crossbar MVM failed");
@@ -334,8 +346,8 @@ sc_core::sc_time Pe::run_tile(const Layer& layer, bool signed_inputs, const Tens
       m_crossbars[std::size_t(tile.crossbar)]->mvm_cycles(1, tile.block);
   m_context.layer_array_cycles[std::size_t(tile.layer)] += work.vectors * per_vector;
   const std::int64_t stall =
-      pipelined_cycles(work.reads, per_vector, m_context.arch.pe.conv_buffers) -
-      work.reads.front() - work.vectors * per_vector;
+      pipelined_cycles(inputs.reads, per_vector, m_context.arch.pe.conv_buffers) -
+      inputs.reads.front() - work.vectors * per_vector;
   return delay + m_context.period * double(stall);
 }
 
@@ -369,9 +381,11 @@ void Pe::execute_r(const Instruction& instruction) {
   }
   const sc_core::sc_time start = issue_at(std::max(ready->second.second, m_crossbar_free[xbar]));
   mark_layer_start(d.layer, start);
+  TileInputs& inputs = m_tile_inputs[m_fine ? xbar : 0];
   if (!m_fine) {
-    const sc_core::sc_time end = run_tile(layer, signed_inputs, input, d, vector_begin,
-                                          vector_count, start - sc_core::sc_time_stamp(), work);
+    const sc_core::sc_time end =
+        run_tile(layer, signed_inputs, input, d, vector_begin, vector_count,
+                 start - sc_core::sc_time_stamp(), inputs, work);
     work.ready = sc_core::sc_time_stamp() + end;
     m_crossbar_free[xbar] = work.ready;
     mark_busy(start, work.ready, Unit::crossbars);
@@ -381,14 +395,14 @@ void Pe::execute_r(const Instruction& instruction) {
   // a process per tile keeps them running in parallel until the controller
   // issues something else.
   m_keeper.sync();
-  work.process = sc_core::sc_spawn(
-      [this, &layer, &input, &d, &work, signed_inputs, start, vector_begin, vector_count, xbar] {
-        sc_core::wait(run_tile(layer, signed_inputs, input, d, vector_begin, vector_count,
-                               sc_core::SC_ZERO_TIME, work));
-        work.ready = sc_core::sc_time_stamp();
-        m_crossbar_free[xbar] = work.ready;
-        mark_busy(start, work.ready, Unit::crossbars);
-      });
+  work.process = sc_core::sc_spawn([this, &layer, &input, &d, &inputs, &work, signed_inputs, start,
+                                    vector_begin, vector_count, xbar] {
+    sc_core::wait(run_tile(layer, signed_inputs, input, d, vector_begin, vector_count,
+                           sc_core::SC_ZERO_TIME, inputs, work));
+    work.ready = sc_core::sc_time_stamp();
+    m_crossbar_free[xbar] = work.ready;
+    mark_busy(start, work.ready, Unit::crossbars);
+  });
   m_crossbar_process[xbar] = work.process;
 }
 
@@ -505,8 +519,15 @@ void Pe::execute_a(const Instruction& instruction) {
     auto& v = out.values->values;
     std::vector<std::int64_t> operand;
     if (!per_column.empty()) {
+      // The per-column values repeated for every vector (copied a row at a
+      // time, not a modulo per value).
+      const std::size_t cols = per_column.size();
       operand.resize(v.size());
-      for (std::size_t i = 0; i < v.size(); ++i) operand[i] = per_column[i % per_column.size()];
+      std::size_t i = 0;
+      for (; i + cols <= v.size(); i += cols) {
+        std::copy(per_column.begin(), per_column.end(), operand.begin() + std::ptrdiff_t(i));
+      }
+      for (std::size_t c = 0; i < v.size(); ++i, ++c) operand[i] = per_column[c];
     }
     ext.op = vop;
     ext.a = v.data();

@@ -53,12 +53,6 @@ std::int64_t lanes_cycles(const VectorWork& work, const arch::ArchConfig& arch) 
          ceil_div(work.sfu, arch.pe.sfu_lanes) * lat.sfu_op;
 }
 
-std::int32_t requantize_value(std::int64_t acc, int shift, int activation_bits, bool relu) {
-  // Round half up at the shifted-out bits, as an adder before the shifter does.
-  const std::int64_t rounded = shift == 0 ? acc : (acc + (std::int64_t(1) << (shift - 1))) >> shift;
-  return clamp_activation(rounded, activation_bits, relu);
-}
-
 Tensor pool_layer(const Tensor& in, const Layer& layer, int activation_bits, VectorWork& work,
                   int row_begin, int rows) {
   const RowRange range(layer, row_begin, rows);

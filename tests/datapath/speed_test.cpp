@@ -58,6 +58,11 @@ TEST_CASE("datapath: speed of the lossy and lossless paths", "[.][speed]") {
   }
   measure("128x127 wb8 cb2 ab8 d1 OU 9x8",
           t::make_params(128, 127, 8, 2, 8, 1, 9, 8, 5, SignScheme::offset), 256);
+  // spatem.yaml's lossless crossbars: 2-bit weights in one 2-bit cell, a
+  // 1-bit DAC; 15-bit activations, below 2^15 as the networks' mostly are,
+  // so the row-pair kernel runs.
+  measure("128x127 wb2 cb2 ab15 d1 OU 9x8",
+          t::make_params(128, 127, 2, 2, 15, 1, 9, 8, 8, SignScheme::offset), 256);
   measure("1152x255 wb4 cb4 ab4 d4 OU 1152x16",
           t::make_params(1152, 255, 4, 4, 4, 4, 1152, 16, 18, SignScheme::offset), 64);
 }

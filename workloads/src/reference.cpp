@@ -58,16 +58,35 @@ i64 int32_chunk(i64 max_a, i64 max_w) {
   return p == 0 ? std::numeric_limits<i64>::max() : kInt32Max / p;
 }
 
-i64 max_abs(const i32* v, std::size_t n) {
-  i64 m = 0;
-  for (std::size_t i = 0; i < n; ++i) m = std::max(m, std::abs(i64(v[i])));
-  return m;
+// The kernels below are also compiled for AVX2 (wider multiply-adds, packed
+// 32-bit min and max) and chosen at run time where the processor has it;
+// the build targets plain x86-64. Integer arithmetic: the same results.
+#if defined(__GNUC__) && defined(__x86_64__)
+#define RERAMSIM_AVX2_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define RERAMSIM_AVX2_CLONES
+#endif
+
+// max |v[i]| from the least and greatest value (in the values' own width,
+// so the loop vectorizes; |INT32_MIN| is taken in 64 bits at the end).
+template <typename T>
+i64 max_abs_of(const T* v, std::size_t n) {
+  T lo = 0, hi = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    // On values, not std::min's references, which GCC does not vectorize.
+    const T x = v[i];
+    lo = x < lo ? x : lo;
+    hi = x > hi ? x : hi;
+  }
+  return std::max(-i64(lo), i64(hi));
 }
 
-i64 max_abs(const std::vector<i16>& v) {
-  i64 m = 0;
-  for (i16 x : v) m = std::max(m, std::abs(i64(x)));
-  return m;
+RERAMSIM_AVX2_CLONES i64 max_abs(const i32* v, std::size_t n) {
+  return max_abs_of(v, n);
+}
+
+RERAMSIM_AVX2_CLONES i64 max_abs(const std::vector<i16>& v) {
+  return max_abs_of(v.data(), v.size());
 }
 
 bool fits_i16(i64 max_abs_value) {
@@ -133,8 +152,8 @@ inline i64 dot1_i64(const TA* __restrict a, const i16* __restrict w, i64 n) {
 
 // acc[p * acc_stride + j] = sum_k a[p * K + k] * wt[j * K + k] for p < rows,
 // j < cols (wt is the transposed weight matrix: one contiguous row per output).
-void gemm_i16(const i16* a, const i16* wt, i64 rows, i64 k_len, i64 cols, i64 chunk, i64* acc,
-              i64 acc_stride) {
+RERAMSIM_AVX2_CLONES void gemm_i16(const i16* a, const i16* wt, i64 rows, i64 k_len, i64 cols,
+                                   i64 chunk, i64* acc, i64 acc_stride) {
   for (i64 jb = 0; jb < cols; jb += kColBlock) {
     const i64 je = std::min(cols, jb + kColBlock);
     for (i64 p = 0; p < rows; ++p) {
@@ -248,6 +267,21 @@ void check_input(const Layer& layer, const Tensor& in) {
     fail(layer, "input tensor has the wrong size");
 }
 
+// t[j * rows + k] = m[k * cols + j]: the transpose of a rows x cols matrix,
+// in square tiles so that neither the reads nor the strided writes leave
+// the cache between neighbours.
+void transpose(const i16* m, i64 rows, i64 cols, i16* t) {
+  constexpr i64 kTile = 32;
+  for (i64 k0 = 0; k0 < rows; k0 += kTile) {
+    const i64 k1 = std::min(rows, k0 + kTile);
+    for (i64 j0 = 0; j0 < cols; j0 += kTile) {
+      const i64 j1 = std::min(cols, j0 + kTile);
+      for (i64 k = k0; k < k1; ++k)
+        for (i64 j = j0; j < j1; ++j) t[j * rows + k] = m[k * cols + j];
+    }
+  }
+}
+
 // conv: per group, im2col a block of output positions, then GEMM against the
 // transposed group matrix. acc is E x F x M.
 //
@@ -283,8 +317,7 @@ void run_conv(const Layer& layer, const QuantizedLayer& ql, const Tensor& in,
 
   for (int g = 0; g < layer.groups; ++g) {
     const i16* wg = ql.weights.data() + g * k_len * cols;
-    for (i64 k = 0; k < k_len; ++k)
-      for (i64 j = 0; j < cols; ++j) wt[std::size_t(j * k_len + k)] = wg[k * cols + j];
+    transpose(wg, k_len, cols, wt.data());
     for (i64 p0 = 0; p0 < positions; p0 += kRowBlock) {
       const i64 rows = std::min(kRowBlock, positions - p0);
       for (i64 p = 0; p < rows; ++p) {

@@ -9,7 +9,7 @@
 
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_target_socket.h>
+#include <tlm_utils/passthrough_target_socket.h>
 
 #include <cstdint>
 #include <vector>
@@ -57,7 +57,7 @@ class VectorOpExtension : public tlm::tlm_extension<VectorOpExtension> {
 
 class AluSfu : public sc_core::sc_module {
  public:
-  tlm_utils::simple_target_socket<AluSfu> op_socket;
+  tlm_utils::passthrough_target_socket<AluSfu> op_socket;
 
   AluSfu(sc_core::sc_module_name name, RunContext& context);
 

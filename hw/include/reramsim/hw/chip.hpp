@@ -22,6 +22,7 @@ class Chip : public sc_core::sc_module {
   // `programs`: per round (one for a plan of one round), per PE.
   Chip(sc_core::sc_module_name name, RunContext& context,
        std::vector<std::vector<mapping::PeProgram>> programs);
+  ~Chip() override;
 
   DispatchUnit& dispatch_unit() { return *m_dispatch; }
   noc::Noc& noc() { return *m_noc; }

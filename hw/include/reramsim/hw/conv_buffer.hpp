@@ -12,7 +12,7 @@
 
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_target_socket.h>
+#include <tlm_utils/passthrough_target_socket.h>
 
 #include <cstdint>
 #include <vector>
@@ -55,7 +55,7 @@ std::int64_t pipelined_cycles(const std::vector<std::int64_t>& reads, std::int64
 
 class ConvBuffer : public sc_core::sc_module {
  public:
-  tlm_utils::simple_target_socket<ConvBuffer> read_socket;
+  tlm_utils::passthrough_target_socket<ConvBuffer> read_socket;
 
   ConvBuffer(sc_core::sc_module_name name, RunContext& context);
 

@@ -19,7 +19,7 @@
 
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_target_socket.h>
+#include <tlm_utils/passthrough_target_socket.h>
 
 #include <cstdint>
 #include <memory>
@@ -47,7 +47,7 @@ class MvmExtension : public tlm::tlm_extension<MvmExtension> {
 
 class Crossbar : public sc_core::sc_module {
  public:
-  tlm_utils::simple_target_socket<Crossbar> mvm_socket;
+  tlm_utils::passthrough_target_socket<Crossbar> mvm_socket;
 
   Crossbar(sc_core::sc_module_name name, RunContext& context);
 
@@ -82,7 +82,7 @@ class Crossbar : public sc_core::sc_module {
   std::int64_t written_rows() const { return m_written_rows; }
   // sum_r w[r][n] of a block: the correction of offset-binary inputs.
   const std::vector<std::int64_t>& column_sums(int block) const {
-    return m_blocks[std::size_t(block)].column_sums;
+    return m_blocks[std::size_t(block)].datapath->column_sums();
   }
   // OU steps per input cycle for a programmed block.
   std::int64_t ou_steps(int block = 0) const;
@@ -97,7 +97,6 @@ class Crossbar : public sc_core::sc_module {
 
   struct Block {
     std::unique_ptr<CrossbarDatapath> datapath;
-    std::vector<std::int64_t> column_sums;
   };
   RunContext& m_context;
   std::vector<Block> m_blocks;

@@ -75,6 +75,8 @@ class CrossbarDatapath {
   bool lossless() const { return m_lossless; }
   // The programmed weights, R x N row-major.
   const std::vector<std::int16_t>& weights() const { return m_weights; }
+  // sum_r w[r][n] per weight column n.
+  const std::vector<std::int64_t>& column_sums() const { return m_column_sum; }
 
   // outputs[v][n] = the datapath's result for input vector v (vectors x R,
   // row-major) and weight column n; vectors x N values, overwritten. Inputs
@@ -121,7 +123,7 @@ class CrossbarDatapath {
 
   DatapathParams m_params;
   std::vector<std::int16_t> m_weights;  // R x N, row-major
-  // The same weights for the lossless SSE2 path: rows in pairs, each
+  // The same weights for the lossless pair kernel: rows in pairs, each
   // column's two weights adjacent, columns padded to m_pair_stride (a
   // multiple of 16).
   std::vector<std::int16_t> m_pair_weights;

@@ -80,7 +80,7 @@ class DispatchUnit : public sc_core::sc_module {
   tlm_utils::tlm_quantumkeeper m_keeper;
   noc::Inbox m_inbox;
   std::vector<std::vector<std::shared_ptr<const mapping::PeProgram>>> m_programs;  // round, PE
-  std::vector<std::vector<std::shared_ptr<const std::vector<TileWeights>>>> m_weights;
+  std::vector<std::vector<std::shared_ptr<std::vector<TileWeights>>>> m_weights;
   std::function<void(std::int64_t)> m_on_configured;
   // Per image, per layer: the network outputs (empty for other layers), and
   // the global buffer (outputs read across rounds, network outputs).

@@ -18,6 +18,7 @@
 
 #include <systemc>
 #include <tlm>
+#include <tlm_utils/multi_passthrough_initiator_socket.h>
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 #include <tlm_utils/tlm_quantumkeeper.h>
@@ -42,10 +43,15 @@ class Pe : public sc_core::sc_module {
   tlm_utils::simple_target_socket<Pe> noc_in_socket;  // from the NoC
   tlm_utils::simple_initiator_socket<Pe> conv_buffer_socket;
   tlm_utils::simple_initiator_socket<Pe> alu_socket;
-  std::vector<std::unique_ptr<tlm_utils::simple_initiator_socket_tagged<Pe>>> crossbar_socket;
+  // Bound to every crossbar in order: crossbar_socket[k] reaches crossbar k.
+  // One multi-socket rather than a socket per crossbar: a chip has tens of
+  // thousands of crossbars, and every SystemC port and export costs time to
+  // elaborate and to tear down.
+  tlm_utils::multi_passthrough_initiator_socket<Pe> crossbar_socket;
 
   SC_HAS_PROCESS(Pe);
   Pe(sc_core::sc_module_name name, int id, RunContext& context);
+  ~Pe() override;
 
   // The PE will be configured at run time, once per round it takes part in:
   // it waits for its C.wload, C.ifetch and C.dload from the dispatch unit,
@@ -67,16 +73,23 @@ class Pe : public sc_core::sc_module {
   std::int64_t alu_busy_cycles() const { return m_alu_busy_cycles; }
 
  private:
-  // A crossbar tile's buffers for one part: its input vectors, read cycles
-  // and products. Two per tile (by part parity), so the crossbars can fill
-  // part p+1's while the ALU still reads part p's.
+  // A crossbar tile's products for one part. Two per tile (by part parity),
+  // so the crossbars can fill part p+1's while the ALU still reads part p's.
   struct TileWork {
-    std::vector<std::int32_t> inputs;
-    std::vector<std::int64_t> reads;
     std::vector<std::int64_t> products;
     std::int64_t vectors = 0;
     sc_core::sc_time ready;              // absolute time the products are complete
     sc_core::sc_process_handle process;  // fine-grained mode: the stepping process
+  };
+  // A tile's input vectors and their read cycles, from the convolution
+  // buffer to the crossbar: dead once the MVM has read them, so they need
+  // not be kept per tile and part (ResNet-18 mapped by SPATEM on spatem.yaml
+  // held 160 MB of them). One buffer serves every MVM in the fast mode, and
+  // stays in cache; the fine-grained mode's crossbars run at once, so each
+  // has its own.
+  struct TileInputs {
+    std::vector<std::int32_t> vectors;
+    std::vector<std::int64_t> reads;
   };
   // Values held for an output group or layer (accumulator, received partial
   // sums, output buffer), the part they belong to and when they are ready.
@@ -126,7 +139,7 @@ class Pe : public sc_core::sc_module {
   sc_core::sc_time run_tile(const workloads::Layer& layer, bool signed_inputs,
                             const workloads::Tensor& input, const mapping::Descriptor& tile,
                             std::int64_t vector_begin, std::int64_t vector_count,
-                            sc_core::sc_time delay, TileWork& work);
+                            sc_core::sc_time delay, TileInputs& inputs, TileWork& work);
   // One ALU/SFU transaction starting at absolute time `start`; returns its end.
   sc_core::sc_time run_alu(VectorOpExtension& ext, sc_core::sc_time start);
   void noc_in(tlm::tlm_generic_payload& payload, sc_core::sc_time& delay);
@@ -172,6 +185,7 @@ class Pe : public sc_core::sc_module {
   std::map<int, InputStore> m_stores;  // by source layer (kNetworkInput for the network input)
   std::map<int, std::pair<int, sc_core::sc_time>> m_input_ready;  // layer -> (part, ready)
   std::map<std::uint32_t, TileWork[2]> m_tiles;                   // by tile entry, part parity
+  std::vector<TileInputs> m_tile_inputs;                          // [0], or per crossbar (fine)
   std::vector<sc_core::sc_time> m_crossbar_free;                  // per crossbar
   std::vector<sc_core::sc_process_handle> m_crossbar_process;     // fine-grained mode
   std::map<std::int64_t, Held> m_accumulators;                    // by group_key

@@ -127,10 +127,12 @@ struct TileWeights {
 // What a configuration packet of one round loads (its tag is the C-type
 // opcode, its part the round): the PE's program for C.ifetch (instruction
 // LUT) and C.dload (descriptor table), its weight blocks for C.wload, in
-// plan order (so block k of a crossbar is the k-th listed for it).
+// plan order (so block k of a crossbar is the k-th listed for it). The
+// dispatch unit hands the blocks over with the packet and the PE moves them
+// into its crossbars: tens of millions of weights are not copied again.
 struct ConfigurationData {
   std::shared_ptr<const mapping::PeProgram> program;
-  std::shared_ptr<const std::vector<TileWeights>> weights;
+  std::shared_ptr<std::vector<TileWeights>> weights;
 };
 
 // Values carried by packets.

@@ -4,6 +4,7 @@
 // took; the PE turns operations into cycles with lanes_cycles().
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -30,8 +31,14 @@ struct VectorWork {
 std::int64_t lanes_cycles(const VectorWork& work, const arch::ArchConfig& arch);
 
 // Shift-round-clamp of an accumulator to an activation (the ALU's
-// requantization step).
-std::int32_t requantize_value(std::int64_t acc, int shift, int activation_bits, bool relu);
+// requantization step). Inline: the ALU applies it to every output value.
+inline std::int32_t requantize_value(std::int64_t acc, int shift, int activation_bits, bool relu) {
+  // Round half up at the shifted-out bits, as an adder before the shifter does.
+  const std::int64_t rounded = shift == 0 ? acc : (acc + (std::int64_t(1) << (shift - 1))) >> shift;
+  const std::int64_t hi = (std::int64_t(1) << (activation_bits - 1)) - 1;
+  const std::int64_t lo = relu ? 0 : -(std::int64_t(1) << (activation_bits - 1));
+  return std::int32_t(std::clamp(rounded, lo, hi));
+}
 
 // Layer-level vector operations on H x W x C tensors. Each computes output
 // rows [row_begin, row_begin + rows) (every row when rows < 0) into a
