@@ -518,6 +518,22 @@ MapResult map_network(const Network& network, const arch::ArchConfig& arch,
     result.plan = map_simple(network, arch);
     result.packing = packing_of(result.plan, arch);
     result.candidates_tried = 1;
+    if (result.plan.rounds > 1) {
+      // In rounds the estimate is theirs, one after the other, as for the
+      // other mappers in rounds (map_in_rounds).
+      std::vector<std::vector<int>> members(std::size_t(result.plan.rounds));
+      for (std::size_t l = 0; l < network.layers.size(); ++l) {
+        members[std::size_t(result.plan.layers[l].round)].push_back(int(l));
+      }
+      std::int64_t latency = reprogramming_estimate(result.plan, arch);
+      for (const std::vector<int>& round : members) {
+        const bool weighted = std::any_of(round.begin(), round.end(), [&](int l) {
+          return network.layers[std::size_t(l)].has_weights();
+        });
+        if (weighted) latency += degrees_one(sub_network(network, round), arch).latency;
+      }
+      result.candidate.latency = latency;
+    }
     return result;
   }
 
