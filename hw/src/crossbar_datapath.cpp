@@ -1,6 +1,7 @@
 #include "reramsim/hw/crossbar_datapath.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -340,8 +341,10 @@ __attribute__((target("avx2"))) void pair_sums_avx2(const Pair* active, std::int
   }
 }
 
+// RERAMSIM_NO_AVX2 set keeps the SSE2 form on a processor with AVX2 (the
+// tests run both forms that way; chosen once per process).
 bool has_avx2() {
-  static const bool avx2 = __builtin_cpu_supports("avx2");
+  static const bool avx2 = __builtin_cpu_supports("avx2") && !std::getenv("RERAMSIM_NO_AVX2");
   return avx2;
 }
 #endif

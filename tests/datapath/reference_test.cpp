@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cstdlib>
 #include <vector>
 
 #include "datapath_test_util.hpp"
@@ -49,7 +50,8 @@ std::int64_t qmax_of(const Shape& s) {
 
 }  // namespace
 
-TEST_CASE("datapath: lossless ADC equals the exact integer product", "[datapath]") {
+namespace {
+void check_lossless_exact() {
   std::uint32_t seed = 1;
   for (const Shape& s : kShapes) {
     for (SignScheme scheme : {SignScheme::offset, SignScheme::differential}) {
@@ -71,13 +73,19 @@ TEST_CASE("datapath: lossless ADC equals the exact integer product", "[datapath]
     }
   }
 }
+}  // namespace
+
+TEST_CASE("datapath: lossless ADC equals the exact integer product", "[datapath]") {
+  check_lossless_exact();
+}
 
 // Blocks at the edges of the fast path's accumulators, every input and
 // weight at its extreme (then random): sums beyond int32 through the 16-bit
 // pair kernel (flushed into int64 every 255 row pairs), and inputs outside
 // (-2^15, 2^15) on the portable int64 (wb + ab + log2 R > 31) and int32
 // paths. Expected values from the naive int64 product.
-TEST_CASE("datapath: lossless fast path is exact at its accumulator limits", "[datapath]") {
+namespace {
+void check_accumulator_limits() {
   struct Case {
     Shape shape;
     bool signed_inputs;
@@ -109,6 +117,20 @@ TEST_CASE("datapath: lossless fast path is exact at its accumulator limits", "[d
       CHECK(out == t::exact_product(p, block, 2));
     }
   }
+}
+}  // namespace
+
+TEST_CASE("datapath: lossless fast path is exact at its accumulator limits", "[datapath]") {
+  check_accumulator_limits();
+}
+
+// The row-pair kernel has an AVX2 form chosen at run time and an SSE2 form
+// for processors without AVX2; RERAMSIM_NO_AVX2 forces the SSE2 form here
+// (each test case runs in a process of its own, which chooses once).
+TEST_CASE("datapath: the SSE2 kernel is exact too (RERAMSIM_NO_AVX2)", "[datapath]") {
+  REQUIRE(setenv("RERAMSIM_NO_AVX2", "1", 1) == 0);
+  check_lossless_exact();
+  check_accumulator_limits();
 }
 
 namespace {
