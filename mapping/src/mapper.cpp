@@ -110,7 +110,7 @@ std::int64_t shared_crossbar_bound(const Network& network, const arch::ArchConfi
 // weight of the round down the fat tree's root link, then the crossbars
 // write their rows (all in parallel, a row at a time).
 std::int64_t reprogramming_estimate(const MappingPlan& plan, const arch::ArchConfig& arch) {
-  std::map<int, std::int64_t> bits;  // per round
+  std::map<int, std::int64_t> bits;                        // per round
   std::map<std::tuple<int, int, int>, std::int64_t> rows;  // per (round, pe, crossbar)
   for (const CrossbarTile& t : plan.tiles) {
     const int round = tile_round(plan, t);
