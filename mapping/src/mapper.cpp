@@ -393,6 +393,21 @@ static Network sub_network(const Network& network, const std::vector<int>& membe
   return sub;
 }
 
+// Each round's layers (ascending), by LayerPlan::round: a layer larger than
+// the chip is listed in its last round.
+static std::vector<std::vector<int>> layers_by_round(const MappingPlan& plan) {
+  std::vector<std::vector<int>> members(std::size_t(plan.rounds));
+  for (std::size_t l = 0; l < plan.layers.size(); ++l) {
+    members[std::size_t(plan.layers[l].round)].push_back(int(l));
+  }
+  return members;
+}
+
+static bool any_weighted(const Network& network, const std::vector<int>& members) {
+  return std::any_of(members.begin(), members.end(),
+                     [&](int l) { return network.layers[std::size_t(l)].has_weights(); });
+}
+
 // A network no strategy of `mapper` fits in one go runs in map_simple's
 // rounds (one copy per layer fills each round; a layer larger than the chip
 // takes rounds of its own). Each round then holds a network that fits, so
@@ -408,11 +423,9 @@ static MapResult map_in_rounds(const Network& network, const arch::ArchConfig& a
   result.rounds_fallback = true;
   result.candidates_tried = 1;
   result.candidate = degrees_one(network, arch);
-  std::vector<std::vector<int>> members(std::size_t(base.rounds));
+  const std::vector<std::vector<int>> members = layers_by_round(base);
   std::vector<bool> keep(std::size_t(base.rounds), false);
-  for (std::size_t l = 0; l < n_layers; ++l) {
-    const LayerPlan& lp = base.layers[l];
-    members[std::size_t(lp.round)].push_back(int(l));
+  for (const LayerPlan& lp : base.layers) {
     if (lp.first_round != lp.round) {
       for (int r = lp.first_round; r <= lp.round; ++r) keep[std::size_t(r)] = true;
     }
@@ -424,9 +437,7 @@ static MapResult map_in_rounds(const Network& network, const arch::ArchConfig& a
   std::iota(index_in.begin(), index_in.end(), 0);
   std::int64_t latency = 0;
   for (std::size_t r = 0; r < members.size(); ++r) {
-    const bool weighted = std::any_of(members[r].begin(), members[r].end(), [&](int l) {
-      return network.layers[std::size_t(l)].has_weights();
-    });
+    const bool weighted = any_weighted(network, members[r]);
     const Network sub = sub_network(network, members[r]);
     if (keep[r] || !weighted) {
       latency += weighted ? degrees_one(sub, arch).latency : 0;
@@ -484,10 +495,7 @@ static MapResult map_in_rounds(const Network& network, const arch::ArchConfig& a
     plan.cells_used += r.plan.cells_used;
     plan.reference_cells += r.plan.reference_cells;
   }
-  std::vector<std::pair<int, int>> slots;
-  for (const CrossbarTile& t : plan.tiles) slots.emplace_back(t.pe, t.crossbar);
-  sort_unique(slots);
-  plan.crossbars_used = std::int64_t(slots.size());
+  plan.crossbars_used = distinct_crossbars(plan);
   std::vector<int> pes;
   for (const LayerPlan& lp : plan.layers) pes.insert(pes.end(), lp.pes.begin(), lp.pes.end());
   sort_unique(pes);
@@ -511,26 +519,18 @@ MapResult map_network(const Network& network, const arch::ArchConfig& arch,
 
   if (mapper == "simple") {
     result.candidate = degrees_one(network, arch);
-    // make_blocks at degrees 1 cuts exactly map_simple's tiles; counting them
-    // here gives the message every mapper shares.
-    // Too large for the chip: map_simple runs it in rounds (or says which
-    // layer cannot be placed even alone).
+    // Too large for the chip: map_simple runs it in rounds.
     result.plan = map_simple(network, arch);
     result.packing = packing_of(result.plan, arch);
     result.candidates_tried = 1;
     if (result.plan.rounds > 1) {
       // In rounds the estimate is theirs, one after the other, as for the
       // other mappers in rounds (map_in_rounds).
-      std::vector<std::vector<int>> members(std::size_t(result.plan.rounds));
-      for (std::size_t l = 0; l < network.layers.size(); ++l) {
-        members[std::size_t(result.plan.layers[l].round)].push_back(int(l));
-      }
       std::int64_t latency = reprogramming_estimate(result.plan, arch);
-      for (const std::vector<int>& round : members) {
-        const bool weighted = std::any_of(round.begin(), round.end(), [&](int l) {
-          return network.layers[std::size_t(l)].has_weights();
-        });
-        if (weighted) latency += degrees_one(sub_network(network, round), arch).latency;
+      for (const std::vector<int>& round : layers_by_round(result.plan)) {
+        if (any_weighted(network, round)) {
+          latency += degrees_one(sub_network(network, round), arch).latency;
+        }
       }
       result.candidate.latency = latency;
     }

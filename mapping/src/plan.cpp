@@ -25,6 +25,14 @@ std::int64_t programmed_crossbars(const MappingPlan& plan) {
   return std::int64_t(std::unique(slots.begin(), slots.end()) - slots.begin());
 }
 
+std::int64_t distinct_crossbars(const MappingPlan& plan) {
+  std::vector<std::pair<int, int>> slots;
+  slots.reserve(plan.tiles.size());
+  for (const CrossbarTile& t : plan.tiles) slots.emplace_back(t.pe, t.crossbar);
+  std::sort(slots.begin(), slots.end());
+  return std::int64_t(std::unique(slots.begin(), slots.end()) - slots.begin());
+}
+
 std::vector<int> block_indices(const MappingPlan& plan) {
   // (round, pe, crossbar) -> blocks so far: each round programs its own.
   std::map<std::tuple<int, int, int>, int> next;

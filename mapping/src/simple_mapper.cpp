@@ -205,11 +205,7 @@ MappingPlan map_simple(const Network& network, const arch::ArchConfig& arch) {
     enter_round(lp.round);
   }
   // Crossbars holding a tile in any round.
-  std::vector<std::pair<int, int>> slots;
-  for (const CrossbarTile& t : plan.tiles) slots.emplace_back(t.pe, t.crossbar);
-  std::sort(slots.begin(), slots.end());
-  slots.erase(std::unique(slots.begin(), slots.end()), slots.end());
-  plan.crossbars_used = std::int64_t(slots.size());
+  plan.crossbars_used = distinct_crossbars(plan);
   std::vector<bool> used(std::size_t(arch.chip.pes()), false);
   for (const LayerPlan& lp : plan.layers) {
     for (int pe : lp.pes) used[std::size_t(pe)] = true;

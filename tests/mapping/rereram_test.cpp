@@ -299,24 +299,8 @@ void check_slots(const mapping::Assignment& a, const mapping::Packing& packing,
 void check_plan(const MappingPlan& plan, const workloads::Network& network,
                 const arch::ArchConfig& arch, const PartitionCandidate& candidate) {
   REQUIRE(plan.layers.size() == network.layers.size());
-  const std::int64_t wc = arch.weight_columns();
-  const std::int64_t usable = arch.crossbar.cols - arch.reference_columns();
-  std::map<std::tuple<int, std::int64_t, int, int>, std::vector<Rect>> copies;
-  std::map<std::pair<int, int>, std::vector<int>> crossbars;
-  for (std::size_t i = 0; i < plan.tiles.size(); ++i) {
-    const CrossbarTile& t = plan.tiles[i];
-    REQUIRE(t.pe >= 0);
-    REQUIRE(t.pe < arch.chip.pes());
-    REQUIRE(t.crossbar >= 0);
-    REQUIRE(t.crossbar < arch.pe.crossbars());
-    REQUIRE(t.xbar_row % arch.crossbar.ou.rows == 0);
-    REQUIRE(t.xbar_col % arch.crossbar.ou.cols == 0);
-    REQUIRE(t.xbar_row + t.rows <= arch.crossbar.rows);
-    REQUIRE(t.xbar_col + t.cols * wc <= usable);
-    copies[{t.layer, t.matrix, t.replica, t.bit_group}].push_back(
-        {t.row_begin, t.row_begin + t.rows, t.col_begin, t.col_begin + t.cols});
-    crossbars[{t.pe, t.crossbar}].push_back(int(i));
-  }
+  test::TileLayout layout = test::tile_layout(plan, arch);
+  auto& copies = layout.copies;  // (operator[]: a copy without tiles shows as empty)
   std::size_t expected_copies = 0;
   for (std::size_t l = 0; l < network.layers.size(); ++l) {
     const workloads::Layer& layer = network.layers[l];
@@ -366,37 +350,7 @@ void check_plan(const MappingPlan& plan, const workloads::Network& network,
     }
   }
   CHECK(copies.size() == expected_copies);
-
-  std::int64_t cells = 0;
-  std::int64_t reference = 0;
-  std::int64_t shared = 0;
-  for (const auto& [slot, tiles] : crossbars) {
-    std::vector<Rect> regions;
-    std::vector<bool> row_used(std::size_t(arch.crossbar.rows), false);
-    std::set<int> layers;
-    for (int i : tiles) {
-      const CrossbarTile& t = plan.tiles[std::size_t(i)];
-      regions.push_back({t.xbar_row, t.xbar_row + t.rows, t.xbar_col, t.xbar_col + t.cols * wc});
-      for (std::int64_t r = t.xbar_row; r < t.xbar_row + t.rows; ++r)
-        row_used[std::size_t(r)] = true;
-      layers.insert(t.layer);
-      cells += t.rows * t.cols * wc;
-    }
-    for (std::size_t a = 0; a < regions.size(); ++a) {
-      for (std::size_t b = a + 1; b < regions.size(); ++b) {
-        REQUIRE_FALSE(overlap(regions[a], regions[b]));
-      }
-    }
-    reference += arch.reference_columns() * std::count(row_used.begin(), row_used.end(), true);
-    if (layers.size() > 1) ++shared;
-  }
-  CHECK(plan.crossbars_used == std::int64_t(crossbars.size()));
-  CHECK(plan.shared_crossbars == shared);
-  CHECK(plan.reference_cells == reference);
-  CHECK(plan.cells_used == cells + reference);
-  std::set<int> pes;
-  for (const LayerPlan& lp : plan.layers) pes.insert(lp.pes.begin(), lp.pes.end());
-  CHECK(plan.pes_used == int(pes.size()));
+  test::check_crossbar_use(plan, arch, layout);
 }
 
 // Each weighted layer's PEs are a run of consecutive positions of the

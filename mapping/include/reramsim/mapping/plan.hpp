@@ -133,6 +133,9 @@ int partial_sum_bits(const arch::ArchConfig& arch, std::int64_t rows);
 // (MappingPlan::crossbars_used for a plan of one round): what cell
 // utilization divides by.
 std::int64_t programmed_crossbars(const MappingPlan& plan);
+// Crossbars holding a tile in any round, each counted once
+// (MappingPlan::crossbars_used).
+std::int64_t distinct_crossbars(const MappingPlan& plan);
 
 // Each tile's block index within its crossbar: crossbars take their tiles in
 // plan order, so the k-th tile of a (pe, crossbar) in a round is its block k.
